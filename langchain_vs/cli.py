@@ -1,0 +1,202 @@
+"""The ``langchain-vs`` command.
+
+``langchain-vs sample "PROMPT"`` asks the model (by default the embedded local one) for a
+verbalized distribution and shows the candidates with their probabilities and the pick.
+
+Example:
+    .. code-block:: console
+
+        $ langchain-vs sample "Tell me a joke about coffee." -k 5 --seed 1
+        $ langchain-vs sample "Name a US state." --model openai:gpt-4.1-mini --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from langchain_vs.distribution import SELECTION_STRATEGIES, VerbalizedDistribution
+from langchain_vs.methods import Method
+from langchain_vs.options import MAX_K
+
+__all__ = ["build_parser", "main"]
+
+_BAR_WIDTH = 24
+
+
+def _k(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= MAX_K:
+        raise argparse.ArgumentTypeError(f"k must be between 1 and {MAX_K}, got {value}")
+    return value
+
+
+def _unit_interval(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value:g}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``langchain-vs`` command."""
+    parser = argparse.ArgumentParser(
+        prog="langchain-vs", description="Verbalized Sampling on any chat model."
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", required=True)
+    sample = commands.add_parser("sample", help="draw a verbalized distribution for a prompt")
+    sample.add_argument("prompt", help="the request to answer")
+    sample.add_argument("-k", type=_k, default=5, help=f"candidates to ask for (1-{MAX_K})")
+    sample.add_argument(
+        "--method", default=Method.VS_STANDARD.value, choices=[m.value for m in Method]
+    )
+    sample.add_argument(
+        "--tail-threshold",
+        type=_unit_interval,
+        default=None,
+        help="ask for candidates each below this probability (more diverse)",
+    )
+    sample.add_argument(
+        "--min-probability",
+        type=_unit_interval,
+        default=None,
+        help="drop candidates below this probability afterwards",
+    )
+    sample.add_argument("--selection", default="sample", choices=SELECTION_STRATEGIES)
+    sample.add_argument("--seed", type=int, default=None, help="seed for the pick")
+    sample.add_argument("--temperature", type=float, default=0.7)
+    sample.add_argument(
+        "--model", default="local", help="'local' (embedded llama.cpp model) or 'openai:MODEL'"
+    )
+    sample.add_argument("--json", action="store_true", help="print the result as JSON")
+    sample.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    return parser
+
+
+def _model(spec: str, temperature: float) -> BaseChatModel:
+    if spec == "local":
+        from langchain_vs.local import local_chat_model
+
+        return local_chat_model(temperature=temperature)
+    if spec.startswith("openai:") and len(spec) > len("openai:"):
+        if not os.environ.get("OPENAI_API_KEY"):
+            raise ValueError(f"--model {spec} needs OPENAI_API_KEY in the environment")
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(model=spec.split(":", 1)[1], temperature=temperature)
+    raise ValueError(f"unknown --model {spec!r}; use 'local' or 'openai:MODEL'")
+
+
+def _render(record: dict[str, Any], prompt: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    distribution = VerbalizedDistribution.from_dict(record)
+    chosen = record["chosen_index"]
+    table = Table(
+        title=f"{record['method']} · k={record['k']} · {prompt}",
+        title_justify="left",
+        show_lines=True,
+    )
+    table.add_column("#", justify="right")
+    table.add_column("probability")
+    table.add_column("raw", justify="right", style="dim")
+    table.add_column("response", overflow="fold")
+    for candidate in distribution:
+        filled = round(candidate.probability * _BAR_WIDTH)
+        bar = "█" * filled + "·" * (_BAR_WIDTH - filled)
+        mark = "▶ " if candidate.index == chosen else ""
+        style = "bold green" if candidate.index == chosen else None
+        table.add_row(
+            f"{mark}{candidate.index}",
+            f"{bar} {candidate.probability:5.1%}",
+            str(candidate.raw_probability),
+            candidate.text,
+            style=style,
+        )
+    console = Console()
+    console.print(table)
+    repairs = sorted({r for c in distribution for r in c.repairs} | set(distribution.repairs))
+    console.print(
+        f"picked #{chosen} by {record['selection']}"
+        + (f" (seed {record['seed']})" if record["seed"] is not None else "")
+        + f" · {record['model_calls']} model call(s)"
+        + f" · structured output: {'yes' if record['structured_output'] else 'no'}"
+        + (f" · repairs: {', '.join(repairs)}" if repairs else ""),
+        style="dim",
+    )
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from langchain_vs.sampler import VerbalizedSampler
+
+    if not args.prompt.strip():
+        raise ValueError("the prompt is empty")
+    status = None
+    if not args.json:
+        from rich.console import Console
+
+        status = Console(stderr=True).status("Starting the model…")
+        status.start()
+    try:
+        model = _model(args.model, args.temperature)
+        if status is not None:
+            status.update(f"Asking for {args.k} candidates…")
+        sampler = VerbalizedSampler(
+            model=model,
+            method=Method(args.method),
+            k=args.k,
+            tail_threshold=args.tail_threshold,
+            min_probability=args.min_probability,
+            selection=args.selection,
+            seed=args.seed,
+        )
+        message = sampler.invoke(args.prompt)
+    finally:
+        if status is not None:
+            status.stop()
+    record = message.response_metadata["verbalized_sampling"]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "prompt": args.prompt,
+                    "text": message.content,
+                    "usage": message.usage_metadata,
+                    **record,
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        _render(record, args.prompt)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit code (errors: one line on stderr, code 1)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _sample(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if args.debug:
+            raise
+        message = " ".join(str(error).split()[:80]) or type(error).__name__
+        print(f"langchain-vs: error: {message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

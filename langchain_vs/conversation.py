@@ -1,0 +1,401 @@
+"""The VS exchange with a model, written once as a sans-I/O generator and driven four ways.
+
+:meth:`VerbalizedConversation.steps` yields :class:`ModelRequest` objects and receives the model's
+replies; it never calls a model itself. It builds the prompts for the chosen method, runs several
+turns for ``MULTI_TURN`` / ``VS_MULTI`` (the model sees its earlier turns), re-asks when a reply
+cannot be parsed (telling the model what was wrong), falls back from structured output to text
+when the structured call fails, and sums token usage. The drivers :func:`drive`, :func:`adrive`,
+:func:`drive_stream` and :func:`adrive_stream` connect it to a sync or async, plain or streaming
+model call, so the logic exists once and the async path is truly async.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.exceptions import OutputParserException
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    UsageMetadata,
+    message_chunk_to_message,
+)
+from langchain_core.messages.ai import add_usage
+
+from langchain_vs.distribution import Candidate, VerbalizedDistribution
+from langchain_vs.methods import Method, ProbabilityDefinition, follow_up_prompt, system_prompt
+from langchain_vs.parsers import ParsedTurn, PartialParse, VerbalizedOutputParser, message_payload
+
+__all__ = [
+    "ModelRequest",
+    "SamplingOutcome",
+    "VerbalizedConversation",
+    "adrive",
+    "adrive_stream",
+    "drive",
+    "drive_stream",
+]
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    """One model call the conversation wants made."""
+
+    messages: list[BaseMessage]
+    structured: bool
+    """Call the structured-output binding (True) or the plain model (False)."""
+    parser: VerbalizedOutputParser
+    """Reads this call's reply (also used for partial parsing while streaming)."""
+    index_offset: int
+    """How many candidates earlier turns produced (streamed candidates are numbered after them)."""
+
+
+@dataclass
+class SamplingOutcome:
+    """What a finished conversation produced."""
+
+    distribution: VerbalizedDistribution
+    usage: UsageMetadata | None
+    replies: list[AIMessage] = field(default_factory=list)
+    """Every reply the model gave, including ones that were re-asked."""
+    structured: bool = False
+    """Whether the final turns used structured output."""
+    structured_error: str | None = None
+    """Why structured output was abandoned for text, if it was."""
+
+
+def with_system_text(messages: list[BaseMessage], text: str | None) -> list[BaseMessage]:
+    """Add ``text`` to the leading system message, or put a new system message first."""
+    if not text:
+        return list(messages)
+    if messages and isinstance(messages[0], SystemMessage):
+        first = messages[0]
+        content: Any = (
+            f"{first.content}\n\n{text}"
+            if isinstance(first.content, str)
+            else [*first.content, {"type": "text", "text": text}]
+        )
+        return [first.model_copy(update={"content": content}), *messages[1:]]
+    return [SystemMessage(content=text), *messages]
+
+
+def _plan(method: Method, k: int, per_turn: int) -> list[int]:
+    """How many responses each turn asks for."""
+    if method.is_single:
+        return [1]
+    if method is Method.MULTI_TURN:
+        return [1] * k
+    if method is Method.VS_MULTI:
+        return [min(per_turn, k - start) for start in range(0, k, per_turn)]
+    return [k]
+
+
+def _retry_prompt(error: OutputParserException) -> str:
+    reason = str(error).split(" Output was:", 1)[0]
+    return (
+        f"Your reply could not be used: {reason}. Answer the request again, following the "
+        "format instructions exactly."
+    )
+
+
+def _reply_text(reply: AIMessage) -> str:
+    payload = message_payload(reply)
+    return payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+
+
+class VerbalizedConversation:
+    """The prompts, turns, re-asks and fallbacks of one VS request, free of I/O.
+
+    Args:
+        messages: The user's conversation (the request is its last turn).
+        method: The sampling method.
+        k: How many responses in all.
+        probability_definition: The weight definition (VS methods).
+        tail_threshold: Prompt-level: ask for responses each below this probability.
+        length_hint: Optional phrase on each response's length.
+        per_turn: Responses per turn for ``VS_MULTI``.
+        structured: Start with structured output (the caller has a binding for it).
+        format_in_prompt: Describe the JSON format in the prompt even with structured output
+            (for JSON mode, which enforces JSON but no schema).
+        max_retries: Re-asks per turn after an unreadable reply.
+    """
+
+    def __init__(
+        self,
+        messages: list[BaseMessage],
+        *,
+        method: Method,
+        k: int,
+        probability_definition: ProbabilityDefinition | None,
+        tail_threshold: float | None,
+        length_hint: str | None,
+        per_turn: int,
+        structured: bool,
+        format_in_prompt: bool = False,
+        max_retries: int,
+    ) -> None:
+        self.messages = messages
+        self.method = method
+        self.k = 1 if method.is_single else k
+        self.definition = probability_definition if method.is_verbalized else None
+        self.tail_threshold = tail_threshold
+        self.length_hint = length_hint
+        self.per_turn = per_turn
+        self.structured = structured and method.asks_json
+        self.format_in_prompt = format_in_prompt
+        self.max_retries = max_retries
+        self.structured_error: str | None = None
+        self.structured_failures = 0
+
+    def _turn_messages(
+        self, history: list[BaseMessage], turn: int, count: int
+    ) -> list[BaseMessage]:
+        with_format = self.format_in_prompt or not self.structured
+        if turn == 0:
+            instruction = system_prompt(
+                self.method,
+                count=count,
+                definition=self.definition,
+                tail_threshold=self.tail_threshold,
+                length_hint=self.length_hint,
+                with_format=with_format,
+            )
+            return with_system_text(self.messages, instruction)
+        follow_up = follow_up_prompt(
+            self.method, count=count, definition=self.definition, with_format=with_format
+        )
+        return [*history, HumanMessage(content=follow_up)]
+
+    def steps(self) -> Generator[ModelRequest, AIMessage, SamplingOutcome]:
+        """Yield model requests, receive replies (or exceptions via ``throw``), return the outcome.
+
+        Raises:
+            OutputParserException: A turn stayed unreadable after every re-ask; it carries the
+                last raw reply.
+        """
+        usage: UsageMetadata | None = None
+        replies: list[AIMessage] = []
+        turns: list[ParsedTurn] = []
+        history: list[BaseMessage] = []
+        for turn_index, count in enumerate(_plan(self.method, self.k, self.per_turn)):
+            parser = VerbalizedOutputParser(
+                method=self.method, k=count, probability_definition=self.definition
+            )
+            offset = sum(len(t.items) for t in turns)
+            asked = self._turn_messages(history, turn_index, count)
+            messages = asked
+            last_error: OutputParserException | None = None
+            attempts = 0
+            while True:
+                request = ModelRequest(messages, self.structured, parser, offset)
+                try:
+                    reply = yield request
+                except Exception as error:
+                    if not request.structured:
+                        raise
+                    # A structured call failed: unsupported (NotImplementedError, or failing
+                    # twice) means ask in text from now on; once may be a fluke (a tiny model
+                    # looping into the token limit), so ask the same way again first.
+                    self.structured_error = f"{type(error).__name__}: {error}"
+                    self.structured_failures += 1
+                    if isinstance(error, NotImplementedError) or self.structured_failures >= 2:
+                        self.structured = False
+                        asked = messages = self._turn_messages(history, turn_index, count)
+                    continue
+                replies.append(reply)
+                usage = add_usage(usage, reply.usage_metadata)
+                attempts += 1
+                try:
+                    parsed = parser.parse_turn(reply)
+                except OutputParserException as error:
+                    last_error = error
+                    if attempts > self.max_retries:
+                        raise OutputParserException(
+                            f"No usable {self.method.value} reply after {attempts} "
+                            f"attempt(s); the last error: {error}",
+                            llm_output=_reply_text(reply),
+                        ) from last_error
+                    messages = [
+                        *asked,
+                        AIMessage(content=_reply_text(reply)),
+                        HumanMessage(content=_retry_prompt(error)),
+                    ]
+                    continue
+                turns.append(parsed)
+                history = [*asked, AIMessage(content=_reply_text(reply))]
+                break
+        final_parser = VerbalizedOutputParser(
+            method=self.method, k=self.k, probability_definition=self.definition
+        )
+        return SamplingOutcome(
+            distribution=final_parser.to_distribution(turns),
+            usage=usage,
+            replies=replies,
+            structured=self.structured,
+            structured_error=self.structured_error,
+        )
+
+
+class _Stepper:
+    """Advances a conversation's generator; the drivers only make the calls."""
+
+    def __init__(self, conversation: VerbalizedConversation) -> None:
+        self._steps = conversation.steps()
+        self.request: ModelRequest = next(self._steps)
+        self.outcome: SamplingOutcome | None = None
+
+    def reply(self, reply: AIMessage) -> bool:
+        """Hand over a reply; False once the conversation is finished."""
+        try:
+            self.request = self._steps.send(reply)
+        except StopIteration as stop:
+            self.outcome = stop.value
+            return False
+        return True
+
+    def fail(self, error: Exception) -> None:
+        """Hand over a call's exception; re-raised unless the conversation recovers from it."""
+        self.request = self._steps.throw(error)
+
+    def result(self) -> SamplingOutcome:
+        assert self.outcome is not None
+        return self.outcome
+
+
+def _as_message(result: Any) -> AIMessage:
+    if isinstance(result, AIMessage):
+        return result
+    if isinstance(result, BaseMessage):
+        return AIMessage(content=result.content)
+    # A structured-output runnable that returns parsed data instead of a message.
+    data = result.model_dump() if hasattr(result, "model_dump") else result
+    return AIMessage(content=json.dumps(data, ensure_ascii=False))
+
+
+ModelCall = Callable[[ModelRequest], Any]
+AsyncModelCall = Callable[[ModelRequest], Awaitable[Any]]
+ModelStream = Callable[[ModelRequest], Iterator[Any]]
+AsyncModelStream = Callable[[ModelRequest], AsyncIterator[Any]]
+
+
+def drive(conversation: VerbalizedConversation, call: ModelCall) -> SamplingOutcome:
+    """Run a conversation with a synchronous model call."""
+    stepper = _Stepper(conversation)
+    while True:
+        try:
+            reply = _as_message(call(stepper.request))
+        except Exception as error:  # noqa: BLE001 -- handed to the conversation, re-raised there
+            stepper.fail(error)
+            continue
+        if not stepper.reply(reply):
+            return stepper.result()
+
+
+async def adrive(conversation: VerbalizedConversation, call: AsyncModelCall) -> SamplingOutcome:
+    """Run a conversation with an asynchronous model call."""
+    stepper = _Stepper(conversation)
+    while True:
+        try:
+            reply = _as_message(await call(stepper.request))
+        except Exception as error:  # noqa: BLE001 -- handed to the conversation, re-raised there
+            stepper.fail(error)
+            continue
+        if not stepper.reply(reply):
+            return stepper.result()
+
+
+class _Streamed:
+    """Accumulates one streamed reply and numbers each newly completed candidate."""
+
+    def __init__(self, request: ModelRequest) -> None:
+        self._partial = PartialParse(request.parser)
+        self._offset = request.index_offset
+        self._emitted = 0
+        self.message: Any = None
+
+    def feed(self, chunk: Any) -> list[Candidate]:
+        if not isinstance(chunk, AIMessageChunk):
+            self.message = chunk  # a runnable that yields whole values
+            return []
+        self.message = chunk if self.message is None else self.message + chunk
+        update = self._partial.feed(chunk)
+        if update is None or len(update) <= self._emitted:
+            return []
+        fresh = [
+            Candidate(c.text, c.probability, c.raw_probability, self._offset + c.index, c.repairs)
+            for c in update.candidates[self._emitted :]
+        ]
+        self._emitted = len(update)
+        return fresh
+
+    def finish(self) -> list[Candidate]:
+        """The candidates not streamed yet, once the reply is whole (none if unreadable)."""
+        try:
+            final = self._partial.parser.parse_payload(self.reply())
+        except OutputParserException:
+            return []  # the conversation re-asks or raises with the full story
+        return [
+            Candidate(c.text, c.probability, c.raw_probability, self._offset + c.index, c.repairs)
+            for c in final.candidates[self._emitted :]
+        ]
+
+    def reply(self) -> AIMessage:
+        if isinstance(self.message, AIMessageChunk):
+            message = message_chunk_to_message(self.message)
+            assert isinstance(message, AIMessage)
+            return message
+        return _as_message(self.message if self.message is not None else "")
+
+
+StreamEvent = Candidate | SamplingOutcome
+
+
+def drive_stream(
+    conversation: VerbalizedConversation, stream: ModelStream
+) -> Iterator[StreamEvent]:
+    """Run a conversation with a streaming model call.
+
+    Yields each candidate as it completes (probabilities provisional: normalized over what has
+    arrived), then the :class:`SamplingOutcome`. A reply that is re-asked may have streamed
+    candidates already.
+    """
+    stepper = _Stepper(conversation)
+    while True:
+        streamed = _Streamed(stepper.request)
+        try:
+            for chunk in stream(stepper.request):
+                yield from streamed.feed(chunk)
+            yield from streamed.finish()
+        except Exception as error:  # noqa: BLE001 -- handed to the conversation, re-raised there
+            stepper.fail(error)
+            continue
+        if not stepper.reply(streamed.reply()):
+            yield stepper.result()
+            return
+
+
+async def adrive_stream(
+    conversation: VerbalizedConversation, stream: AsyncModelStream
+) -> AsyncIterator[StreamEvent]:
+    """The asynchronous twin of :func:`drive_stream`."""
+    stepper = _Stepper(conversation)
+    while True:
+        streamed = _Streamed(stepper.request)
+        try:
+            async for chunk in stream(stepper.request):
+                for candidate in streamed.feed(chunk):
+                    yield candidate
+            for candidate in streamed.finish():
+                yield candidate
+        except Exception as error:  # noqa: BLE001 -- handed to the conversation, re-raised there
+            stepper.fail(error)
+            continue
+        if not stepper.reply(streamed.reply()):
+            yield stepper.result()
+            return

@@ -1,0 +1,319 @@
+"""The VS Runnable over any chat model, and the one-call :func:`verbalize` helper.
+
+Example:
+    >>> from langchain_core.language_models import GenericFakeChatModel
+    >>> from langchain_core.messages import AIMessage
+    >>> fake = GenericFakeChatModel(messages=iter([AIMessage(
+    ...     '{"responses": [{"text": "Tea", "probability": 0.7},'
+    ...     ' {"text": "Coffee", "probability": 0.3}]}')]))
+    >>> sampler = VerbalizedSampler(model=fake, k=2, selection="argmax", output="text")
+    >>> sampler.invoke("A hot drink?")
+    'Tea'
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any, Literal
+
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForChainRun,
+    CallbackManagerForChainRun,
+    adispatch_custom_event,
+    dispatch_custom_event,
+)
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    convert_to_messages,
+)
+from langchain_core.prompt_values import PromptValue
+from langchain_core.runnables import RunnableConfig, RunnableSerializable
+
+from langchain_vs.conversation import (
+    ModelRequest,
+    SamplingOutcome,
+    adrive,
+    adrive_stream,
+    drive,
+    drive_stream,
+)
+from langchain_vs.distribution import Candidate, SelectionStrategy, VerbalizedDistribution
+from langchain_vs.methods import Method
+from langchain_vs.options import StructuredOutputMode, VerbalizedOptions
+
+__all__ = [
+    "CANDIDATE_EVENT",
+    "DISTRIBUTION_EVENT",
+    "OutputKind",
+    "VerbalizedSampler",
+    "to_messages",
+    "verbalize",
+]
+
+OutputKind = Literal["message", "text", "candidate", "distribution"]
+
+CANDIDATE_EVENT = "verbalized_sampling.candidate"
+"""Custom event dispatched for each candidate as it completes (``astream_events``)."""
+DISTRIBUTION_EVENT = "verbalized_sampling.distribution"
+"""Custom event dispatched with the final distribution and the chosen index."""
+
+
+def to_messages(input: Any) -> list[BaseMessage]:
+    """Read a sampler input (text, messages, a ``PromptValue``, ``{"messages": ...}``).
+
+    Raises:
+        ValueError: The input is of another type, or holds no text to answer.
+    """
+    if isinstance(input, str):
+        messages: list[BaseMessage] = [HumanMessage(content=input)]
+    elif isinstance(input, PromptValue):
+        messages = input.to_messages()
+    elif isinstance(input, BaseMessage):
+        messages = [input]
+    elif isinstance(input, dict) and "messages" in input:
+        messages = convert_to_messages(input["messages"])
+    elif isinstance(input, Sequence):
+        messages = convert_to_messages(input)
+    else:
+        raise ValueError(
+            "Expected a string, a list of messages, a PromptValue or a dict with 'messages'; "
+            f"got {type(input).__name__}."
+        )
+    if not messages or not any(m.text.strip() for m in messages):
+        raise ValueError("The prompt is empty: give the model a request to answer.")
+    return messages
+
+
+class VerbalizedSampler(VerbalizedOptions, RunnableSerializable[Any, Any]):
+    """Verbalized Sampling as a Runnable: ask for k responses with probabilities, draw one.
+
+    Wraps any LangChain chat model. Input: a string, a list of messages, a ``PromptValue``
+    (so ``prompt | sampler`` works) or a dict with ``messages``. Output, by ``output``:
+    ``"message"`` (an ``AIMessage`` with the chosen text as content, the distribution in
+    ``response_metadata["verbalized_sampling"]`` and token usage summed over every model call),
+    ``"text"``, ``"candidate"`` (a :class:`Candidate`) or ``"distribution"``.
+
+    Streaming: with ``output="candidate"`` each candidate is yielded as it completes and the
+    pick last; with ``"distribution"`` the growing distribution, then the final one; with
+    ``"text"`` / ``"message"`` only the pick (concatenating candidates would corrupt them), while
+    every candidate is still dispatched as the custom event ``CANDIDATE_EVENT``.
+
+    Example:
+        .. code-block:: python
+
+            from langchain_vs import VerbalizedSampler, local_chat_model
+
+            sampler = VerbalizedSampler(model=local_chat_model(), k=5, seed=1)
+            print(sampler.invoke("Tell me a joke about coffee.").content)
+    """
+
+    output: OutputKind = "message"
+    """What ``invoke`` returns: ``message``, ``text``, ``candidate`` or ``distribution``."""
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """Serializable with LangChain's ``dumpd`` (the wrapped model must be too)."""
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        """The namespace used in serialized form."""
+        return ["langchain_vs", "sampler"]
+
+    # -- shared pieces of every path ------------------------------------------------------------
+
+    def _output(
+        self, outcome: SamplingOutcome, *, chunk: bool = False
+    ) -> tuple[Any, dict[str, Any]]:
+        distribution, chosen = self.finish(outcome)
+        record = self.metadata(outcome, distribution, chosen)
+        if self.output == "text":
+            return chosen.text, record
+        if self.output == "candidate":
+            return chosen, record
+        if self.output == "distribution":
+            return distribution, record
+        message_type = AIMessageChunk if chunk else AIMessage
+        message = message_type(
+            content=chosen.text,
+            response_metadata={"verbalized_sampling": record},
+            usage_metadata=outcome.usage,
+        )
+        return message, record
+
+    def _call(self, request: ModelRequest, config: RunnableConfig) -> Any:
+        return self.runnable_for(request).invoke(request.messages, config)
+
+    async def _acall(self, request: ModelRequest, config: RunnableConfig) -> Any:
+        return await self.runnable_for(request).ainvoke(request.messages, config)
+
+    # -- invoke ---------------------------------------------------------------------------------
+
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        """Ask for the distribution, draw one candidate, return it as ``output`` says."""
+        return self._call_with_config(self._invoke, input, config, **kwargs)
+
+    def _invoke(
+        self, input: Any, run_manager: CallbackManagerForChainRun, config: RunnableConfig
+    ) -> Any:
+        conversation = self.new_conversation(to_messages(input))
+        outcome = drive(conversation, lambda request: self._call(request, config))
+        result, record = self._output(outcome)
+        dispatch_custom_event(DISTRIBUTION_EVENT, record, config=config)
+        return result
+
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        """Async twin of :meth:`invoke`, through the model's own async API."""
+        return await self._acall_with_config(self._ainvoke, input, config, **kwargs)
+
+    async def _ainvoke(
+        self, input: Any, run_manager: AsyncCallbackManagerForChainRun, config: RunnableConfig
+    ) -> Any:
+        conversation = self.new_conversation(to_messages(input))
+        outcome = await adrive(conversation, lambda request: self._acall(request, config))
+        result, record = self._output(outcome)
+        await adispatch_custom_event(DISTRIBUTION_EVENT, record, config=config)
+        return result
+
+    # -- stream ---------------------------------------------------------------------------------
+
+    def stream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[Any]:
+        """Stream candidates as they complete (see the class docs), then the pick."""
+        yield from self._transform_stream_with_config(iter([input]), self._stream, config, **kwargs)
+
+    def _stream(
+        self,
+        inputs: Iterator[Any],
+        run_manager: CallbackManagerForChainRun,
+        config: RunnableConfig,
+    ) -> Iterator[Any]:
+        conversation = self.new_conversation(to_messages(next(inputs)))
+
+        def model_stream(request: ModelRequest) -> Iterator[Any]:
+            return self.runnable_for(request).stream(request.messages, config)
+
+        arrived: list[Candidate] = []
+        for event in drive_stream(conversation, model_stream):
+            if isinstance(event, Candidate):
+                arrived.append(event)
+                dispatch_custom_event(CANDIDATE_EVENT, event.to_dict(), config=config)
+                yield from self._progress(event, arrived)
+                continue
+            result, record = self._output(event, chunk=True)
+            dispatch_custom_event(DISTRIBUTION_EVENT, record, config=config)
+            yield result
+
+    async def astream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        """Async twin of :meth:`stream`."""
+
+        async def single() -> AsyncIterator[Any]:
+            yield input
+
+        async for item in self._atransform_stream_with_config(
+            single(), self._astream, config, **kwargs
+        ):
+            yield item
+
+    async def _astream(
+        self,
+        inputs: AsyncIterator[Any],
+        run_manager: AsyncCallbackManagerForChainRun,
+        config: RunnableConfig,
+    ) -> AsyncIterator[Any]:
+        conversation = self.new_conversation(to_messages(await anext(inputs)))
+
+        def model_stream(request: ModelRequest) -> AsyncIterator[Any]:
+            return self.runnable_for(request).astream(request.messages, config)
+
+        arrived: list[Candidate] = []
+        async for event in adrive_stream(conversation, model_stream):
+            if isinstance(event, Candidate):
+                arrived.append(event)
+                await adispatch_custom_event(CANDIDATE_EVENT, event.to_dict(), config=config)
+                for item in self._progress(event, arrived):
+                    yield item
+                continue
+            result, record = self._output(event, chunk=True)
+            await adispatch_custom_event(DISTRIBUTION_EVENT, record, config=config)
+            yield result
+
+    def _progress(self, candidate: Candidate, arrived: list[Candidate]) -> list[Any]:
+        """What the stream shows of a newly completed candidate, by ``output``."""
+        if self.output == "candidate":
+            return [candidate]
+        if self.output == "distribution":
+            return [
+                VerbalizedDistribution.from_weights(
+                    [(c.text, c.probability) for c in arrived], method=self.method
+                )
+            ]
+        return []
+
+
+def verbalize(
+    prompt: str | None = None,
+    *,
+    messages: Sequence[Any] | None = None,
+    model: BaseChatModel | None = None,
+    k: int = 5,
+    method: Method | str = Method.VS_STANDARD,
+    tail_threshold: float | None = None,
+    min_probability: float | None = None,
+    selection: SelectionStrategy = "sample",
+    seed: int | None = None,
+    structured_output: StructuredOutputMode = "auto",
+    **options: Any,
+) -> VerbalizedDistribution:
+    """Ask a chat model for a verbalized distribution of ``k`` responses, in one call.
+
+    Args:
+        prompt: The request (or pass ``messages``).
+        messages: A conversation to answer instead of ``prompt``.
+        model: Any LangChain chat model; ``None`` uses the embedded local model.
+        k: How many responses.
+        method: The sampling method.
+        tail_threshold: Ask for responses each below this probability (more diversity).
+        min_probability: Drop candidates below this probability afterwards (less diversity).
+        selection: Strategy used by the sampler's pick (the whole distribution is returned).
+        seed: Seed for the pick.
+        structured_output: Structured-output mode (``auto`` by default).
+        **options: Any other :class:`VerbalizedSampler` option.
+
+    Returns:
+        The distribution; draw from it with ``.sample(seed=...)``.
+
+    Example:
+        .. code-block:: python
+
+            dist = verbalize("Write an opening line for a story.", k=5)
+            print(dist.to_markdown())
+            line = dist.sample(seed=0).text
+    """
+    if (prompt is None) == (messages is None):
+        raise ValueError("Pass exactly one of prompt or messages.")
+    if model is None:
+        from langchain_vs.local import local_chat_model
+
+        model = local_chat_model()
+    sampler = VerbalizedSampler(
+        model=model,
+        k=k,
+        method=Method(method),
+        tail_threshold=tail_threshold,
+        min_probability=min_probability,
+        selection=selection,
+        seed=seed,
+        structured_output=structured_output,
+        output="distribution",
+        **options,
+    )
+    result: VerbalizedDistribution = sampler.invoke(prompt if messages is None else list(messages))
+    return result

@@ -1,0 +1,42 @@
+"""The `langchain-vs` command end to end, on the real local model."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+# The console script installed beside this interpreter (the venv's bin/).
+COMMAND = str(Path(sys.executable).parent / "langchain-vs")
+
+
+def test_sample_json() -> None:
+    done = subprocess.run(
+        [COMMAND, "sample", "Name a color.", "-k", "3", "--seed", "1", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert len(data["candidates"]) == 3
+    assert data["text"] in [c["text"] for c in data["candidates"]]
+
+
+def test_sample_table() -> None:
+    done = subprocess.run(
+        [COMMAND, "sample", "Tell me a joke about coffee.", "-k", "3"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "picked #" in done.stdout and "▶" in done.stdout
+
+
+def test_error_is_one_line() -> None:
+    done = subprocess.run(
+        [COMMAND, "sample", "x", "--model", "nope"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith("langchain-vs: error:")
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,79 @@
+"""VerbalizedSampler through ChatOpenAI on the real local model."""
+
+import pytest
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_openai import ChatOpenAI
+
+from langchain_vs import Candidate, Method, VerbalizedDistribution, VerbalizedSampler, verbalize
+
+PROMPT = "Write a one-sentence opening line for a story about the sea."
+
+
+@pytest.mark.parametrize(
+    "method", [Method.VS_STANDARD, Method.VS_COT, Method.VS_MULTI, Method.SEQUENCE, Method.DIRECT]
+)
+def test_every_method_sync(chat_model: ChatOpenAI, method: Method) -> None:
+    sampler = VerbalizedSampler(model=chat_model, method=method, k=4, seed=0)
+    message = sampler.invoke(PROMPT)
+    assert isinstance(message, AIMessage) and message.content.strip()
+    record = message.response_metadata["verbalized_sampling"]
+    dist = VerbalizedDistribution.from_dict(record)
+    assert len(dist) == (1 if method is Method.DIRECT else 4)
+    assert message.content == dist[[c.index for c in dist].index(record["chosen_index"])].text
+    assert record["structured_output"] is (method is not Method.DIRECT)
+    assert record["model_calls"] >= (2 if method is Method.VS_MULTI else 1)
+    assert message.usage_metadata is not None and message.usage_metadata["output_tokens"] > 0
+
+
+async def test_async_and_abatch(chat_model: ChatOpenAI) -> None:
+    sampler = VerbalizedSampler(model=chat_model, k=3, output="distribution")
+    dist = await sampler.ainvoke("Name a color.")
+    assert len(dist) == 3
+    results = await sampler.abatch(
+        ["Name a fruit.", "Name a city.", "Name a tree."], {"max_concurrency": 3}
+    )
+    assert [len(d) for d in results] == [3, 3, 3]
+
+
+def test_batch(chat_model: ChatOpenAI) -> None:
+    sampler = VerbalizedSampler(model=chat_model, k=3, output="text")
+    texts = sampler.batch(["Name a fruit.", "Name an animal."], {"max_concurrency": 2})
+    assert len(texts) == 2 and all(isinstance(t, str) and t.strip() for t in texts)
+
+
+def test_stream_yields_candidates_then_the_pick(chat_model: ChatOpenAI) -> None:
+    sampler = VerbalizedSampler(model=chat_model, k=4, output="candidate", seed=1)
+    items = list(sampler.stream("Name a planet."))
+    assert all(isinstance(c, Candidate) for c in items)
+    assert len(items) == 5  # four as they complete, then the pick
+    assert items[-1].index in [c.index for c in items[:4]]
+
+
+async def test_astream_message_output(chat_model: ChatOpenAI) -> None:
+    sampler = VerbalizedSampler(model=chat_model, k=3)
+    chunks = [c async for c in sampler.astream("Name a bird.")]
+    assert len(chunks) == 1 and isinstance(chunks[0], AIMessageChunk)
+    events = [e async for e in sampler.astream_events("Name a bird.")]
+    names = [e["name"] for e in events if e["event"] == "on_custom_event"]
+    assert names.count("verbalized_sampling.candidate") == 3
+
+
+def test_text_mode_with_repairs(chat_model: ChatOpenAI) -> None:
+    # No structured output: the tiny model must be re-asked or its text repaired; either way
+    # the result is a valid distribution or an OutputParserException, never garbage.
+    from langchain_core.exceptions import OutputParserException
+
+    sampler = VerbalizedSampler(
+        model=chat_model, k=3, structured_output="none", output="distribution", max_retries=3
+    )
+    try:
+        dist = sampler.invoke("Name a color.")
+    except OutputParserException as error:
+        assert error.llm_output  # noqa: PT017 -- either outcome is checked
+    else:
+        assert len(dist) >= 1 and abs(sum(dist.probabilities) - 1) < 1e-9
+
+
+def test_verbalize_helper(chat_model: ChatOpenAI) -> None:
+    dist = verbalize("Tell me a joke about coffee.", model=chat_model, k=5)
+    assert len(dist) == 5 and all(c.text.strip() for c in dist)

@@ -1,0 +1,61 @@
+import json
+
+import pytest
+
+from langchain_vs import cli
+
+from .fake_models import ScriptedFakeChatModel, vs_json
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sample", "x", "-k", "0"],
+        ["sample", "x", "-k", "99"],
+        ["sample", "x", "--tail-threshold", "2"],
+        ["sample", "x", "--method", "best"],
+    ],
+)
+def test_bad_arguments_exit_2_before_any_model_starts(args, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(args)
+    assert info.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_errors_are_one_line_without_traceback(capsys, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert cli.main(["sample", "x", "--model", "openai:gpt-4.1-mini"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "needs OPENAI_API_KEY" in err and "Traceback" not in err
+    assert cli.main(["sample", "x", "--model", "bogus"]) == 1
+    assert "unknown --model 'bogus'" in capsys.readouterr().err
+    assert cli.main(["sample", "   "]) == 1
+    assert "prompt is empty" in capsys.readouterr().err
+
+
+def test_debug_shows_the_traceback():
+    with pytest.raises(ValueError, match="unknown --model"):
+        cli.main(["sample", "x", "--model", "bogus", "--debug"])
+
+
+def _fake_model(monkeypatch, reply):
+    """Route the command to a FAKE chat model (the real one is tested in integration)."""
+    monkeypatch.setattr(
+        cli, "_model", lambda spec, temperature: ScriptedFakeChatModel(replies=[reply])
+    )
+
+
+def test_json_output(monkeypatch, capsys):
+    _fake_model(monkeypatch, vs_json([("Tea", 0.7), ("Coffee", 0.3)]))
+    assert cli.main(["sample", "A drink?", "-k", "2", "--selection", "argmax", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["text"] == "Tea" and data["chosen_index"] == 0
+    assert [c["text"] for c in data["candidates"]] == ["Tea", "Coffee"]
+
+
+def test_table_output_marks_the_pick(monkeypatch, capsys):
+    _fake_model(monkeypatch, vs_json([("Tea", 0.7), ("Coffee", 0.3)]))
+    assert cli.main(["sample", "A drink?", "-k", "2", "--selection", "argmax"]) == 0
+    out = capsys.readouterr().out
+    assert "▶ 0" in out and "70.0%" in out and "Coffee" in out and "picked #0" in out

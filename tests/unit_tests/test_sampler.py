@@ -1,0 +1,439 @@
+"""VerbalizedSampler logic, on FAKE chat models (see fake_models.py)."""
+
+import asyncio
+import threading
+import time
+from typing import Any
+from uuid import UUID
+
+import pytest
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.exceptions import OutputParserException
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import ConfigurableField
+
+from langchain_vs import Candidate, Method, VerbalizedDistribution, VerbalizedSampler, verbalize
+from langchain_vs.sampler import CANDIDATE_EVENT, DISTRIBUTION_EVENT
+
+from .fake_models import ScriptedFakeChatModel, vs_json
+
+FIVE = vs_json([("a", 0.4), ("b", 0.3), ("c", 0.15), ("d", 0.1), ("e", 0.05)])
+
+
+def fake(*replies: Any, **kwargs: Any) -> ScriptedFakeChatModel:
+    return ScriptedFakeChatModel(replies=list(replies), **kwargs)
+
+
+def system_text(call: dict[str, Any]) -> str:
+    first = call["messages"][0]
+    return first.content if isinstance(first, SystemMessage) else ""
+
+
+# -- methods ------------------------------------------------------------------------------------
+
+
+def test_vs_standard_message_output_carries_the_distribution_and_usage():
+    model = fake(FIVE)
+    message = VerbalizedSampler(model=model, seed=3).invoke("Tell me a joke")
+    assert isinstance(message, AIMessage)
+    record = message.response_metadata["verbalized_sampling"]
+    dist = VerbalizedDistribution.from_dict(record)
+    assert dist.texts == ["a", "b", "c", "d", "e"]
+    assert message.content == dist[record["chosen_index"]].text
+    assert record["model_calls"] == 1 and record["structured_output"] is False
+    assert message.usage_metadata is not None and message.usage_metadata["input_tokens"] == 10
+    prompt = system_text(model.calls[0])
+    assert "Sample 5 different responses" in prompt and "`probability`" in prompt
+    assert model.calls[0]["messages"][-1].content == "Tell me a joke"
+
+
+def test_direct_sends_the_request_unchanged():
+    model = fake("Why did the coffee file a police report? It got mugged.")
+    dist = VerbalizedSampler(model=model, method="direct", output="distribution").invoke("Joke")
+    assert dist.texts == ["Why did the coffee file a police report? It got mugged."]
+    assert [type(m) for m in model.calls[0]["messages"]] == [HumanMessage]
+
+
+def test_direct_cot_and_vs_cot_keep_reasoning():
+    model = fake('{"reasoning": "hmm", "response": "42"}')
+    dist = VerbalizedSampler(model=model, method="direct_cot", output="distribution").invoke("Q")
+    assert dist.texts == ["42"] and dist.reasoning == "hmm"
+    model = fake(vs_json([("x", 0.5), ("y", 0.5)], reasoning="two kinds"))
+    dist = VerbalizedSampler(model=model, method="vs_cot", k=2, output="distribution").invoke("Q")
+    assert dist.reasoning == "two kinds" and dist.texts == ["x", "y"]
+
+
+def test_sequence_is_uniform():
+    model = fake('{"responses": ["x", "y", "z"]}')
+    dist = VerbalizedSampler(model=model, method="sequence", k=3, output="distribution").invoke("Q")
+    assert dist.probabilities == pytest.approx([1 / 3] * 3)
+
+
+def test_multi_turn_is_a_real_conversation():
+    model = fake("one", "two", "three")
+    dist = VerbalizedSampler(model=model, method="multi_turn", k=3, output="distribution").invoke(
+        "Q"
+    )
+    assert dist.texts == ["one", "two", "three"]
+    third = model.calls[2]["messages"]
+    assert [m.content for m in third[:5]] == ["Q", "one", third[2].content, "two", third[4].content]
+    assert "another response" in third[-1].content
+    assert isinstance(third[1], AIMessage) and isinstance(third[3], AIMessage)
+
+
+def test_vs_multi_merges_turns_and_sums_usage():
+    model = fake(
+        vs_json([("a", 0.5), ("b", 0.3), ("c", 0.2)], "confidence"),
+        vs_json([("d", 0.6), ("e", 0.4)], "confidence"),
+    )
+    sampler = VerbalizedSampler(model=model, method="vs_multi", k=5)
+    message = sampler.invoke("Q")
+    record = message.response_metadata["verbalized_sampling"]
+    assert [c["text"] for c in record["candidates"]] == ["a", "b", "c", "d", "e"]
+    assert [c["index"] for c in record["candidates"]] == [0, 1, 2, 3, 4]
+    assert record["probability_definition"] == "confidence"
+    assert record["model_calls"] == 2
+    assert message.usage_metadata["input_tokens"] == 20
+    assert "Sample 3 different responses" in system_text(model.calls[0])
+    follow_up = model.calls[1]["messages"][-1].content
+    assert "2 more responses" in follow_up and "`confidence`" in follow_up
+    assert isinstance(model.calls[1]["messages"][-2], AIMessage)  # sees its own first turn
+
+
+def test_per_turn_controls_vs_multi_turns():
+    replies = [vs_json([(f"t{i}", 1)], "confidence") for i in range(4)]
+    model = fake(*replies)
+    VerbalizedSampler(model=model, method="vs_multi", k=4, per_turn=1).invoke("Q")
+    assert len(model.calls) == 4
+
+
+def test_tail_threshold_goes_into_the_prompt_and_floor_is_applied_after():
+    model = fake(FIVE)
+    sampler = VerbalizedSampler(
+        model=model, tail_threshold=0.1, min_probability=0.12, output="distribution"
+    )
+    dist = sampler.invoke("Q")
+    assert "below 0.1" in system_text(model.calls[0])
+    assert dist.texts == ["a", "b", "c"] and "floor" in dist.repairs
+
+
+def test_merge_duplicates_option():
+    model = fake(vs_json([("Red", 0.5), ("red", 0.2), ("Blue", 0.3)]))
+    dist = VerbalizedSampler(model=model, k=3, merge_duplicates=True, output="distribution").invoke(
+        "Q"
+    )
+    assert dist.texts == ["Red", "Blue"] and dist.probabilities == pytest.approx([0.7, 0.3])
+
+
+def test_existing_system_message_is_extended_not_duplicated():
+    model = fake(FIVE)
+    VerbalizedSampler(model=model).invoke([("system", "You are a pirate."), ("human", "Hi")])
+    messages = model.calls[0]["messages"]
+    assert sum(isinstance(m, SystemMessage) for m in messages) == 1
+    assert messages[0].content.startswith("You are a pirate.\n\nSample 5")
+
+
+# -- outputs and selection ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("output", "kind"),
+    [
+        ("text", str),
+        ("candidate", Candidate),
+        ("distribution", VerbalizedDistribution),
+        ("message", AIMessage),
+    ],
+)
+def test_output_kinds(output, kind):
+    assert isinstance(VerbalizedSampler(model=fake(FIVE), output=output).invoke("Q"), kind)
+
+
+async def test_seeded_pick_is_the_same_sync_and_async():
+    for seed in range(8):
+        sync = VerbalizedSampler(model=fake(FIVE), seed=seed, output="candidate").invoke("Q")
+        asynchronous = await VerbalizedSampler(
+            model=fake(FIVE), seed=seed, output="candidate"
+        ).ainvoke("Q")
+        assert sync == asynchronous
+
+
+def test_selection_strategies():
+    assert VerbalizedSampler(model=fake(FIVE), selection="argmax", output="text").invoke("Q") == "a"
+    tails = {
+        VerbalizedSampler(model=fake(FIVE), selection="tail", seed=s, output="text").invoke("Q")
+        for s in range(30)
+    }
+    assert tails <= {"c", "d", "e"} and len(tails) > 1
+
+
+# -- structured output, retries, errors ---------------------------------------------------------
+
+
+def test_structured_output_is_used_when_the_model_has_it():
+    model = fake(FIVE, structured=True)
+    dist = VerbalizedSampler(model=model, output="distribution").invoke("Q")
+    assert model.structured_calls == [True]
+    schema = model.calls[0]["schema"]
+    assert isinstance(schema, dict) and schema["title"] == "VerbalizedResponses"
+    assert "JSON object" not in system_text(model.calls[0])  # the schema carries the format
+    assert len(dist) == 5
+
+
+def test_structured_failing_twice_falls_back_to_text_and_is_remembered():
+    model = fake(FIVE, structured=True, fail_structured=True)
+    sampler = VerbalizedSampler(model=model)
+    record = sampler.invoke("Q").response_metadata["verbalized_sampling"]
+    assert model.structured_calls == [True, True, False]
+    assert "JSON object" in system_text(model.calls[2])
+    assert record["structured_output"] is False
+    assert "not supported" in record["structured_output_error"]
+    sampler.invoke("Q")
+    assert model.structured_calls == [True, True, False, False]
+
+
+def test_structured_output_none_forces_text():
+    model = fake(FIVE, structured=True)
+    VerbalizedSampler(model=model, structured_output="none").invoke("Q")
+    assert model.structured_calls == [False]
+
+
+def test_unreadable_reply_is_re_asked_with_the_reason():
+    model = fake("I cannot do JSON", "still no", FIVE)
+    message = VerbalizedSampler(model=model, max_retries=2).invoke("Q")
+    assert len(model.calls) == 3
+    retry = model.calls[1]["messages"]
+    assert retry[-2].content == "I cannot do JSON"
+    assert "could not be used" in retry[-1].content
+    assert message.usage_metadata["input_tokens"] == 30  # summed over the re-asks
+
+
+def test_retries_exhausted_raise_with_the_raw_output():
+    model = fake("nope", "still nope")
+    with pytest.raises(OutputParserException, match="after 2 attempt") as info:
+        VerbalizedSampler(model=model, max_retries=1).invoke("Q")
+    assert info.value.llm_output == "still nope"
+
+
+def test_model_errors_propagate():
+    model = fake(ConnectionError("server down"))
+    with pytest.raises(ConnectionError, match="server down"):
+        VerbalizedSampler(model=model).invoke("Q")
+
+
+# -- inputs and arguments -----------------------------------------------------------------------
+
+
+def test_every_input_form():
+    prompt = ChatPromptTemplate.from_messages([("human", "Tell me about {topic}")])
+    inputs = [
+        "Q",
+        [("human", "Q")],
+        [HumanMessage("Q")],
+        HumanMessage("Q"),
+        {"messages": [("human", "Q")]},
+    ]
+    for item in inputs:
+        assert VerbalizedSampler(model=fake(FIVE), output="text").invoke(item) in "abcde"
+    model = fake(FIVE)
+    chain = prompt | VerbalizedSampler(model=model, output="text")
+    assert chain.invoke({"topic": "tea"}) in "abcde"
+    assert model.calls[0]["messages"][-1].content == "Tell me about tea"
+
+
+@pytest.mark.parametrize("bad", ["", "   ", [], [("human", "")], {"messages": []}])
+def test_empty_prompt_is_a_value_error(bad):
+    with pytest.raises(ValueError, match="prompt is empty"):
+        VerbalizedSampler(model=fake(FIVE)).invoke(bad)
+
+
+def test_wrong_input_type_is_a_value_error():
+    with pytest.raises(ValueError, match="got int"):
+        VerbalizedSampler(model=fake(FIVE)).invoke(42)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"k": 0}, "k must be between 1 and 50"),
+        ({"k": 51}, "k must be between 1 and 50"),
+        ({"tail_threshold": 0.0}, r"tail_threshold must be in \(0, 1\]"),
+        ({"tail_threshold": 1.5}, r"tail_threshold must be in \(0, 1\]"),
+        ({"min_probability": -0.1}, r"min_probability must be in \(0, 1\]"),
+        ({"min_survivors": 0}, "min_survivors must be at least 1"),
+        ({"max_retries": -1}, "max_retries must be between 0 and 10"),
+        ({"per_turn": 9}, "per_turn must be between 1 and k=5"),
+        ({"method": "best"}, "Input should be 'direct'"),
+        ({"selection": "best"}, "Input should be 'sample'"),
+        ({"method": "direct", "probability_definition": "nll"}, "vs_\\* methods only"),
+        ({"model": "gpt-4"}, "BaseChatModel|Input should be an instance"),
+    ],
+)
+def test_bad_arguments_fail_at_construction(kwargs, message):
+    options = {"model": fake(FIVE), **kwargs}
+    with pytest.raises(ValueError, match=message):
+        VerbalizedSampler(**options)
+
+
+def test_configurable_fields():
+    model = fake(vs_json([("a", 0.5), ("b", 0.5)]))
+    sampler = VerbalizedSampler(model=model, output="distribution").configurable_fields(
+        k=ConfigurableField(id="vs_k"), method=ConfigurableField(id="vs_method")
+    )
+    dist = sampler.with_config(configurable={"vs_k": 2}).invoke("Q")
+    assert len(dist) == 2 and "Sample 2 different" in system_text(model.calls[0])
+    direct = sampler.with_config(configurable={"vs_method": Method.DIRECT})
+    assert direct.invoke("Q").method == "direct"
+
+
+# -- runnable protocol --------------------------------------------------------------------------
+
+
+def test_stream_candidate_output_yields_candidates_then_the_pick():
+    sampler = VerbalizedSampler(model=fake(FIVE, chunk_size=9), output="candidate", seed=1)
+    items = list(sampler.stream("Q"))
+    assert [c.text for c in items[:5]] == ["a", "b", "c", "d", "e"]
+    assert all(isinstance(c, Candidate) for c in items)
+    assert items[-1] == VerbalizedSampler(model=fake(FIVE), output="candidate", seed=1).invoke("Q")
+
+
+def test_stream_message_output_yields_one_chunk_and_events():
+    sampler = VerbalizedSampler(model=fake(FIVE), seed=1)
+    items = list(sampler.stream("Q"))
+    assert len(items) == 1 and isinstance(items[0], AIMessageChunk)
+    assert items[0].response_metadata["verbalized_sampling"]["chosen_index"] is not None
+
+
+def test_stream_distribution_output_grows():
+    sizes = [len(d) for d in VerbalizedSampler(model=fake(FIVE), output="distribution").stream("Q")]
+    assert sizes == [1, 2, 3, 4, 5, 5]
+
+
+async def test_astream_and_events():
+    sampler = VerbalizedSampler(model=fake(FIVE, chunk_size=4), output="candidate", seed=2)
+    items = [c async for c in sampler.astream("Q")]
+    assert [c.text for c in items[:5]] == list("abcde")
+    events = [e async for e in VerbalizedSampler(model=fake(FIVE)).astream_events("Q")]
+    custom = [e["name"] for e in events if e["event"] == "on_custom_event"]
+    assert custom == [CANDIDATE_EVENT] * 5 + [DISTRIBUTION_EVENT]
+
+
+async def test_astream_multi_turn_numbers_candidates_across_turns():
+    model = fake(
+        vs_json([("a", 1), ("b", 1), ("c", 1)], "confidence"),
+        vs_json([("d", 1), ("e", 1)], "confidence"),
+    )
+    sampler = VerbalizedSampler(model=model, method="vs_multi", output="candidate")
+    items = [c async for c in sampler.astream("Q")]
+    assert [c.index for c in items[:5]] == [0, 1, 2, 3, 4]
+
+
+class _Recorder(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.chains: dict[UUID, str] = {}
+        self.chat_parents: list[UUID | None] = []
+        self.custom: list[str] = []
+
+    def on_chain_start(self, serialized, inputs, *, run_id, parent_run_id=None, **kw):
+        self.chains[run_id] = kw.get("name") or ""
+
+    def on_chat_model_start(self, serialized, messages, *, run_id, parent_run_id=None, **kw):
+        self.chat_parents.append(parent_run_id)
+
+    def on_custom_event(self, name, data, *, run_id, **kw):
+        self.custom.append(name)
+
+
+def test_inner_model_call_is_a_child_run():
+    recorder = _Recorder()
+    VerbalizedSampler(model=fake(FIVE)).invoke("Q", {"callbacks": [recorder]})
+    (parent,) = recorder.chat_parents
+    assert recorder.chains[parent] == "VerbalizedSampler"
+    assert recorder.custom == [DISTRIBUTION_EVENT]
+
+
+class _SlowFake(ScriptedFakeChatModel):
+    """FAKE that tracks how many calls are in flight at once."""
+
+    in_flight: int = 0
+    peak: int = 0
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        with self._lock:
+            self.in_flight += 1
+            self.peak = max(self.peak, self.in_flight)
+        time.sleep(0.05)
+        try:
+            return super()._generate(messages, stop, run_manager, **kwargs)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    async def _agenerate(self, messages, stop=None, run_manager=None, **kwargs):
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        await asyncio.sleep(0.05)
+        self.in_flight -= 1
+        return await super()._agenerate(messages, stop, run_manager, **kwargs)
+
+
+def test_batch_honours_max_concurrency():
+    model = _SlowFake(replies=[FIVE])
+    results = VerbalizedSampler(model=model, output="text").batch(["Q"] * 6, {"max_concurrency": 2})
+    assert len(results) == 6 and model.peak == 2
+    assert threading.active_count() >= 1
+
+
+async def test_abatch_is_concurrent_and_bounded():
+    model = _SlowFake(replies=[FIVE])
+    sampler = VerbalizedSampler(model=model, output="text")
+    results = await sampler.abatch(["Q"] * 6, {"max_concurrency": 3})
+    assert len(results) == 6 and model.peak == 3
+
+
+# -- verbalize ----------------------------------------------------------------------------------
+
+
+def test_verbalize_returns_the_distribution():
+    dist = verbalize("Q", model=fake(FIVE), k=5)
+    assert isinstance(dist, VerbalizedDistribution) and len(dist) == 5
+    dist = verbalize(messages=[("human", "Q")], model=fake(FIVE), k=5, method="vs_cot")
+    assert dist.method == "vs_cot"
+
+
+def test_verbalize_argument_errors():
+    with pytest.raises(ValueError, match="exactly one of prompt or messages"):
+        verbalize(model=fake(FIVE))
+    with pytest.raises(ValueError, match="prompt is empty"):
+        verbalize("", model=fake(FIVE))
+
+
+def test_one_structured_failure_is_retried_structured():
+    class FlakyStructured(ScriptedFakeChatModel):
+        """FAKE whose first structured call fails, like a reply cut at the token limit."""
+
+        def _next(self, messages, kwargs):
+            if "structured_schema" in kwargs and not self.calls:
+                self.calls.append({"messages": messages, "structured": True, "schema": None})
+                raise RuntimeError("length limit was reached")
+            return super()._next(messages, kwargs)
+
+    model = FlakyStructured(replies=[FIVE], structured=True)
+    record = VerbalizedSampler(model=model).invoke("Q").response_metadata["verbalized_sampling"]
+    assert model.structured_calls == [True, True]
+    assert record["structured_output"] is True
+    assert "length limit" in record["structured_output_error"]
+
+
+def test_not_implemented_structured_output_goes_to_text_at_once():
+    class NoStructured(ScriptedFakeChatModel):
+        """FAKE that claims structured output but raises NotImplementedError for it."""
+
+        def with_structured_output(self, schema, *, include_raw=False, **kwargs):
+            raise NotImplementedError("no structured output here")
+
+    model = NoStructured(replies=[FIVE], structured=True)
+    record = VerbalizedSampler(model=model).invoke("Q").response_metadata["verbalized_sampling"]
+    assert model.structured_calls == [False]
+    assert record["structured_output"] is False

@@ -1,0 +1,97 @@
+import math
+
+import pytest
+
+from langchain_vs.methods import ProbabilityDefinition
+from langchain_vs.weights import repair_weights
+
+
+def weights(raw, definition=None):
+    return [w for w, _ in repair_weights(raw, definition)]
+
+
+def codes(raw, definition=None):
+    return [c for _, c in repair_weights(raw, definition)]
+
+
+def test_clean_probabilities_are_kept_unchanged():
+    assert repair_weights([0.5, 0.3, 0.2]) == [(0.5, ()), (0.3, ()), (0.2, ())]
+
+
+@pytest.mark.parametrize("raw", ["8%", "8 %", " 8% "])
+def test_percent_strings(raw):
+    assert repair_weights([raw, 0.5]) == [(0.08, ("percent_sign",)), (0.5, ())]
+
+
+def test_numeric_percentages_summing_to_about_100_are_divided():
+    assert weights([35, 25, 40]) == pytest.approx([0.35, 0.25, 0.40])
+    assert codes([35, 25, 40]) == [("percent_scale",)] * 3
+
+
+def test_bare_numbers_beside_percent_signs_are_percentages():
+    assert repair_weights(["45%", "35 %", 20]) == [
+        (0.45, ("percent_sign",)),
+        (0.35, ("percent_sign",)),
+        (0.2, ("percent_scale",)),
+    ]
+
+
+def test_percentage_definition_divides_any_value_over_one():
+    assert weights([20, 5], ProbabilityDefinition.PERCENTAGE) == pytest.approx([0.2, 0.05])
+    # fractions under the percentage definition are already fractions
+    assert weights([0.2, 0.05], ProbabilityDefinition.PERCENTAGE) == [0.2, 0.05]
+
+
+def test_all_values_over_one_are_rescaled_keeping_order():
+    w = weights([25.19, 139.88, 2000])
+    assert w == sorted(w)
+    assert math.fsum(w) == pytest.approx(1.0)
+    assert codes([2.0, 3.0]) == [("rescaled",)] * 2
+
+
+def test_mixed_values_over_one_are_clipped():
+    assert repair_weights([0.2, 1.4, 0]) == [(0.2, ()), (1.0, ("clipped",)), (0.0, ())]
+
+
+def test_negative_becomes_zero():
+    assert repair_weights([-0.3, 0.4]) == [(0.0, ("negative",)), (0.4, ())]
+
+
+def test_nan_inf_and_missing_get_the_mean_of_readable_weights():
+    result = repair_weights([float("nan"), float("inf"), None, 0.2, 0.4])
+    assert [w for w, _ in result] == pytest.approx([0.3, 0.3, 0.3, 0.2, 0.4])
+    assert [c for _, c in result][:3] == [("not_finite",), ("not_finite",), ("missing",)]
+
+
+def test_words_and_strings():
+    assert repair_weights(["high", "very low", "0.25", "1/4", "often", True]) == [
+        (0.7, ("word",)),
+        (0.1, ("word",)),
+        (0.25, ("string",)),
+        (0.25, ("fraction",)),
+        (pytest.approx(0.325), ("unreadable",)),
+        (pytest.approx(0.325), ("unreadable",)),
+    ]
+
+
+def test_perplexity_lower_means_likelier():
+    w = weights([2.0, 8.0], ProbabilityDefinition.PERPLEXITY)
+    assert w == [0.5, 0.125]
+    assert codes([2.0, -1.0], ProbabilityDefinition.PERPLEXITY) == [("inverted",), ("unreadable",)]
+
+
+def test_nll_lower_means_likelier():
+    w = weights([1.0, 3.0, -2.0], ProbabilityDefinition.NLL)
+    assert w[0] > w[1]
+    assert w == pytest.approx([math.exp(-1), math.exp(-3), 1.0])
+
+
+@pytest.mark.parametrize("raw", [[0, 0, 0], [None, None], ["x", float("nan")], [-1, -2]])
+def test_no_positive_weight_falls_back_to_uniform(raw):
+    result = repair_weights(raw)
+    assert [w for w, _ in result] == [1.0] * len(raw)
+    assert all("uniform_fallback" in c for _, c in result)
+
+
+def test_empty_input():
+    assert repair_weights([]) == []
