@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, create_model
 
@@ -283,13 +283,16 @@ def response_schema(
             "VerbalizedAnswer",
             __doc__="One response, after reasoning.",
             **reasoning,
-            response=(str, Field(description="The response.")),
+            response=(str, Field(min_length=1, description="The response.")),
         )
     if method is Method.SEQUENCE:
         return create_model(
             "ResponseList",
             __doc__=f"{count} different responses.",
-            responses=(list[str], Field(min_length=count, max_length=count)),
+            responses=(
+                list[Annotated[str, Field(min_length=1)]],
+                Field(min_length=count, max_length=count),
+            ),
         )
     assert definition is not None
     bounds = definition.json_bounds()
@@ -302,7 +305,7 @@ def response_schema(
     item: Any = create_model(
         "Response",
         __doc__="One response and its weight.",
-        text=(str, Field(description="The response.")),
+        text=(str, Field(min_length=1, description="The response.")),
         **weight,
     )
     return create_model(

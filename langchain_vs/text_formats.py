@@ -7,7 +7,7 @@ Example:
     >>> find_xml_items("<response><text>Hi</text><probability>0.4</probability></response>")
     ([{'text': 'Hi', 'probability': 0.4}], True)
     >>> find_list_items("1. Tea (probability: 0.6)\n2. Coffee — 40%")
-    ([{'text': 'Tea', 'probability': 0.6}, {'text': 'Coffee', 'probability': '40%'}], True)
+    ([{'text': 'Tea', 'probability': 0.6}, {'text': 'Coffee', 'probability': '40%'}], False)
 """
 
 from __future__ import annotations
