@@ -17,6 +17,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from langchain_vs.chat_model import VerbalizedChatModel
 from langchain_vs.distribution import Candidate, VerbalizedDistribution
 from langchain_vs.methods import Method, ProbabilityDefinition
 from langchain_vs.parsers import VerbalizedOutputParser
@@ -35,6 +36,7 @@ __all__ = [
     "LocalModelServer",
     "Method",
     "ProbabilityDefinition",
+    "VerbalizedChatModel",
     "VerbalizedDistribution",
     "VerbalizedOutputParser",
     "VerbalizedSampler",

@@ -7,10 +7,11 @@ and the other wrappers inherit the same fields, checks and helpers instead of co
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.runnables import Runnable, RunnableSequence
 from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
@@ -23,7 +24,7 @@ from langchain_vs.distribution import (
 )
 from langchain_vs.methods import Method, ProbabilityDefinition, response_schema
 
-__all__ = ["MAX_K", "MAX_RETRIES", "StructuredOutputMode", "VerbalizedOptions"]
+__all__ = ["MAX_K", "MAX_RETRIES", "Draw", "StructuredOutputMode", "VerbalizedOptions"]
 
 MAX_K = 50
 """The largest k accepted: beyond it replies outgrow most context windows and parsers."""
@@ -40,7 +41,7 @@ def _check_unit_interval(name: str, value: float | None) -> None:
 class VerbalizedOptions(BaseModel):
     """Options for Verbalized Sampling over a wrapped chat model (a mixin)."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, validate_assignment=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     model: BaseChatModel
     """The chat model that is asked for the distribution (any LangChain chat model)."""
@@ -147,11 +148,15 @@ class VerbalizedOptions(BaseModel):
             max_retries=self.max_retries,
         )
 
+    def inner_model(self) -> BaseChatModel:
+        """The wrapped model as it is called (subclasses may adjust its settings)."""
+        return self.model
+
     def runnable_for(self, request: ModelRequest) -> Runnable[Any, Any]:
         """The model, or its structured-output binding, that answers ``request``."""
         method = self._structured_method()
         if not request.structured or method is None:
-            return self.model
+            return self.inner_model()
         schema = response_schema(
             request.parser.method,
             count=request.parser.k or self.k,
@@ -160,12 +165,14 @@ class VerbalizedOptions(BaseModel):
         assert schema is not None
         # A JSON-schema dict, not the class: some clients validate pydantic schemas strictly
         # and would reject the out-of-range weights that the repair rules exist for.
-        wrapped = self.model.with_structured_output(schema.model_json_schema(), method=method)
+        wrapped = self.inner_model().with_structured_output(
+            schema.model_json_schema(), method=method
+        )
         # Keep the bound model, not its parser: the reply's text and token usage are needed.
         return wrapped.first if isinstance(wrapped, RunnableSequence) else wrapped
 
-    def finish(self, outcome: SamplingOutcome) -> tuple[VerbalizedDistribution, Candidate]:
-        """Apply merging and the post-hoc floor, then pick one candidate."""
+    def draw(self, outcome: SamplingOutcome) -> Draw:
+        """Apply merging and the post-hoc floor, then pick one candidate (seeded)."""
         if not outcome.structured and outcome.structured_error and self.structured_output == "auto":
             self._structured_failed = True  # it failed twice: don't pay for that every time
         distribution = outcome.distribution
@@ -175,16 +182,8 @@ class VerbalizedOptions(BaseModel):
             distribution = distribution.with_floor(
                 self.min_probability, min_survivors=self.min_survivors
             )
-        return distribution, distribution.select(self.selection, seed=self.seed)
-
-    def metadata(
-        self,
-        outcome: SamplingOutcome,
-        distribution: VerbalizedDistribution,
-        chosen: Candidate,
-    ) -> dict[str, Any]:
-        """The JSON-able record of a draw (``response_metadata["verbalized_sampling"]``)."""
-        return {
+        chosen = distribution.select(self.selection, seed=self.seed)
+        record = {
             **distribution.to_dict(),
             "k": self.k,
             "chosen_index": chosen.index,
@@ -194,3 +193,28 @@ class VerbalizedOptions(BaseModel):
             "structured_output": outcome.structured,
             "structured_output_error": outcome.structured_error,
         }
+        return Draw(distribution, chosen, record, outcome)
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One finished VS request: the distribution, the pick and its JSON-able record."""
+
+    distribution: VerbalizedDistribution
+    chosen: Candidate
+    record: dict[str, Any]
+    """What goes into ``response_metadata["verbalized_sampling"]`` and the custom event."""
+    outcome: SamplingOutcome
+
+    def message(self, *, chunk: bool = False) -> AIMessage:
+        """The pick as an ``AIMessage`` (or ``AIMessageChunk``) with the record and usage."""
+        metadata: dict[str, Any] = {"verbalized_sampling": self.record}
+        replies = self.outcome.replies
+        if replies and (model_name := replies[-1].response_metadata.get("model_name")):
+            metadata["model_name"] = model_name
+        message_type = AIMessageChunk if chunk else AIMessage
+        return message_type(
+            content=self.chosen.text,
+            response_metadata=metadata,
+            usage_metadata=self.outcome.usage,
+        )

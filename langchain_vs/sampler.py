@@ -24,8 +24,6 @@ from langchain_core.callbacks import (
 )
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
-    AIMessage,
-    AIMessageChunk,
     BaseMessage,
     HumanMessage,
     convert_to_messages,
@@ -129,21 +127,14 @@ class VerbalizedSampler(VerbalizedOptions, RunnableSerializable[Any, Any]):
     def _output(
         self, outcome: SamplingOutcome, *, chunk: bool = False
     ) -> tuple[Any, dict[str, Any]]:
-        distribution, chosen = self.finish(outcome)
-        record = self.metadata(outcome, distribution, chosen)
+        draw = self.draw(outcome)
         if self.output == "text":
-            return chosen.text, record
+            return draw.chosen.text, draw.record
         if self.output == "candidate":
-            return chosen, record
+            return draw.chosen, draw.record
         if self.output == "distribution":
-            return distribution, record
-        message_type = AIMessageChunk if chunk else AIMessage
-        message = message_type(
-            content=chosen.text,
-            response_metadata={"verbalized_sampling": record},
-            usage_metadata=outcome.usage,
-        )
-        return message, record
+            return draw.distribution, draw.record
+        return draw.message(chunk=chunk), draw.record
 
     def _call(self, request: ModelRequest, config: RunnableConfig) -> Any:
         return self.runnable_for(request).invoke(request.messages, config)

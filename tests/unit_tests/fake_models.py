@@ -142,3 +142,20 @@ def vs_json(pairs: Sequence[tuple[str, Any]], field: str = "probability", **extr
     import json
 
     return json.dumps({**extra, "responses": [{"text": t, field: p} for t, p in pairs]})
+
+
+class ToolCallingFakeChatModel(ScriptedFakeChatModel):
+    """FAKE that supports ``bind_tools``: the bound tools are recorded with each call."""
+
+    def bind_tools(
+        self, tools: Sequence[Any], *, tool_choice: str | None = None, **kwargs: Any
+    ) -> Runnable[Any, Any]:
+        return self.bind(
+            fake_tools=[getattr(t, "name", t) for t in tools], fake_tool_choice=tool_choice
+        )
+
+    def _next(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> AIMessage:
+        message = super()._next(messages, kwargs)
+        self.calls[-1]["tools"] = kwargs.get("fake_tools")
+        self.calls[-1]["kwargs"] = kwargs
+        return message

@@ -1,0 +1,296 @@
+"""A drop-in chat model that answers by Verbalized Sampling through another chat model.
+
+Example:
+    >>> from langchain_core.language_models import GenericFakeChatModel
+    >>> fake = GenericFakeChatModel(messages=iter([
+    ...     '{"responses": [{"text": "Tea", "probability": 0.6},'
+    ...     ' {"text": "Coffee", "probability": 0.4}]}']))
+    >>> model = VerbalizedChatModel(model=fake, k=2, selection="argmax")
+    >>> model.invoke("A hot drink?").content
+    'Tea'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any
+
+from langchain_core.callbacks import (
+    AsyncCallbackManager,
+    AsyncCallbackManagerForLLMRun,
+    CallbackManager,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models.base import LangSmithParams
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.ai import add_usage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.tools import BaseTool
+from pydantic import PrivateAttr, model_validator
+
+from langchain_vs.conversation import ModelRequest, adrive, drive
+from langchain_vs.options import VerbalizedOptions
+
+__all__ = ["VerbalizedChatModel"]
+
+_JSON_ROOM_PER_RESPONSE = 50
+"""Tokens of JSON around each response, added to the wrapped model's token limit."""
+
+
+def _cut_at_stop(text: str, stop: Sequence[str] | None) -> str:
+    for word in stop or ():
+        if word and word in text:
+            text = text[: text.index(word)]
+    return text
+
+
+def _child_config(
+    run_manager: CallbackManagerForLLMRun | AsyncCallbackManagerForLLMRun | None,
+) -> RunnableConfig:
+    """Callbacks that make the wrapped model's calls children of this model's run."""
+    if run_manager is None:
+        return {}
+    manager_type = (
+        AsyncCallbackManager
+        if isinstance(run_manager, AsyncCallbackManagerForLLMRun)
+        else CallbackManager
+    )
+    manager = manager_type(handlers=[], parent_run_id=run_manager.run_id)
+    manager.set_handlers(run_manager.inheritable_handlers)
+    manager.add_tags(run_manager.inheritable_tags)
+    manager.add_metadata(run_manager.inheritable_metadata)
+    return {"callbacks": manager}
+
+
+def _as_chunk(message: AIMessage) -> AIMessageChunk:
+    return AIMessageChunk(
+        content=message.content,
+        id=message.id,
+        response_metadata=message.response_metadata,
+        usage_metadata=message.usage_metadata,
+        tool_call_chunks=[
+            {"name": call["name"], "args": json.dumps(call["args"]), "id": call["id"], "index": i}
+            for i, call in enumerate(message.tool_calls)
+        ],
+        chunk_position="last",
+    )
+
+
+class VerbalizedChatModel(VerbalizedOptions, BaseChatModel):
+    """A chat model that answers by Verbalized Sampling through another chat model.
+
+    Takes the same options as :class:`~langchain_vs.sampler.VerbalizedSampler` and goes wherever a
+    chat model goes: a chain, a RAG pipeline, a LangGraph node, an agent. Each call asks the
+    wrapped model for ``k`` responses with probabilities and returns one drawn from them: an
+    ``AIMessage`` with the pick as content, the distribution in
+    ``response_metadata["verbalized_sampling"]``, and token usage summed over every inner call.
+
+    Behaviour worth knowing:
+
+    * **Streaming** yields the pick as one chunk once the distribution is complete (a pick
+      needs every candidate), so the first chunk arrives when ``invoke`` would return.
+    * **Tools**: with tools bound, the wrapped model is called with them first. A turn that calls
+      tools passes straight through; a turn that answers in text is replaced by a VS draw over the
+      same messages (one extra call, its usage included).
+    * **Structured output** (``with_structured_output``) is the wrapped model's own: a schema
+      has no distribution to sample from.
+    * ``temperature`` and ``timeout`` are set on the wrapped model; ``max_tokens`` limits each
+      response (the wrapped model gets ``k`` times it, plus room for the JSON); ``stop`` cuts
+      the chosen response at the first stop sequence.
+
+    Example:
+        .. code-block:: python
+
+            from langchain_vs import VerbalizedChatModel, local_chat_model
+
+            model = VerbalizedChatModel(model=local_chat_model(), k=5)
+            print(model.invoke("Tell me a joke about coffee.").content)
+    """
+
+    temperature: float | None = None
+    """Sampling temperature of the wrapped model (``None`` keeps its own)."""
+    max_tokens: int | None = None
+    """Token limit of one response (``None`` keeps the wrapped model's)."""
+    timeout: float | None = None
+    """Request timeout of the wrapped model, in seconds (``None`` keeps its own)."""
+    stop: list[str] | None = None
+    """Stop sequences: the chosen response is cut at the first one."""
+    streaming: bool = False
+    """Whether ``invoke`` streams internally (kept for LangChain compatibility)."""
+
+    _inner: BaseChatModel = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _configure_inner_model(self) -> VerbalizedChatModel:
+        # Settings a wrapper cannot apply on the fly become fields of a copy of the inner model.
+        fields = type(self.model).model_fields
+        aliases = {info.alias: name for name, info in fields.items() if info.alias}
+        wanted: dict[str, Any] = {
+            "temperature": self.temperature,
+            "max_tokens": None
+            if self.max_tokens is None
+            else self.k * (self.max_tokens + _JSON_ROOM_PER_RESPONSE),
+            "timeout": self.timeout,
+        }
+        update = {}
+        for key, value in wanted.items():
+            name = key if key in fields else aliases.get(key)
+            if value is not None and name is not None:
+                update[name] = value
+        self._inner = self.model.model_copy(update=update) if update else self.model
+        return self
+
+    def inner_model(self) -> BaseChatModel:
+        """The wrapped model with this wrapper's temperature, token limit and timeout."""
+        return self._inner
+
+    @property
+    def _llm_type(self) -> str:
+        return "verbalized-sampling"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model._llm_type,
+            "inner_params": self.model._identifying_params,
+            "method": self.method.value,
+            "k": self.k,
+            "selection": self.selection,
+            "tail_threshold": self.tail_threshold,
+            "min_probability": self.min_probability,
+        }
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        inner = self.model._get_ls_params(stop=stop, **kwargs)
+        params = LangSmithParams(
+            ls_provider="langchain_vs",
+            ls_model_name=str(kwargs.get("model") or inner.get("ls_model_name") or "unknown"),
+            ls_model_type="chat",
+        )
+        temperature = (
+            self.temperature if self.temperature is not None else inner.get("ls_temperature")
+        )
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        if self.max_tokens is not None:
+            params["ls_max_tokens"] = self.max_tokens
+        if stop or self.stop:
+            params["ls_stop"] = stop or self.stop
+        return params
+
+    # -- tools and structured output ---------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools: tool-calling turns go straight to the wrapped model (see the class doc)."""
+        return self.bind(vs_tools=list(tools), vs_tool_choice=tool_choice, **kwargs)
+
+    def with_structured_output(
+        self, schema: Any, *, include_raw: bool = False, **kwargs: Any
+    ) -> Runnable[LanguageModelInput, Any]:
+        """The wrapped model's structured output (a schema is not sampled)."""
+        return self.inner_model().with_structured_output(schema, include_raw=include_raw, **kwargs)
+
+    def _tool_model(self, tools: list[Any], tool_choice: str | None) -> Runnable[Any, Any]:
+        if tool_choice is None:
+            return self.inner_model().bind_tools(tools)
+        return self.inner_model().bind_tools(tools, tool_choice=tool_choice)
+
+    # -- generation --------------------------------------------------------------------------
+
+    def _finish(self, message: AIMessage, stop: list[str] | None) -> ChatResult:
+        cut = _cut_at_stop(message.text, stop or self.stop)
+        if cut != message.text:
+            message = message.model_copy(update={"content": cut})
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        *,
+        vs_tools: list[Any] | None = None,
+        vs_tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        config = _child_config(run_manager)
+        tool_usage = None
+        if vs_tools:
+            reply = self._tool_model(vs_tools, vs_tool_choice).invoke(messages, config, **kwargs)
+            if reply.tool_calls:
+                return ChatResult(generations=[ChatGeneration(message=reply)])
+            tool_usage = reply.usage_metadata
+
+        def call(request: ModelRequest) -> Any:
+            return self.runnable_for(request).invoke(request.messages, config, **kwargs)
+
+        message = self.draw(drive(self.new_conversation(messages), call)).message()
+        if tool_usage:
+            message.usage_metadata = add_usage(message.usage_metadata, tool_usage)
+        return self._finish(message, stop)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        *,
+        vs_tools: list[Any] | None = None,
+        vs_tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        config = _child_config(run_manager)
+        tool_usage = None
+        if vs_tools:
+            tool_model = self._tool_model(vs_tools, vs_tool_choice)
+            reply = await tool_model.ainvoke(messages, config, **kwargs)
+            if reply.tool_calls:
+                return ChatResult(generations=[ChatGeneration(message=reply)])
+            tool_usage = reply.usage_metadata
+
+        async def call(request: ModelRequest) -> Any:
+            return await self.runnable_for(request).ainvoke(request.messages, config, **kwargs)
+
+        message = self.draw(await adrive(self.new_conversation(messages), call)).message()
+        if tool_usage:
+            message.usage_metadata = add_usage(message.usage_metadata, tool_usage)
+        return self._finish(message, stop)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        result = self._generate(messages, stop, run_manager, **kwargs)
+        message = result.generations[0].message
+        assert isinstance(message, AIMessage)
+        chunk = ChatGenerationChunk(message=_as_chunk(message))
+        if run_manager:
+            run_manager.on_llm_new_token(message.text, chunk=chunk)
+        yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        result = await self._agenerate(messages, stop, run_manager, **kwargs)
+        message = result.generations[0].message
+        assert isinstance(message, AIMessage)
+        chunk = ChatGenerationChunk(message=_as_chunk(message))
+        if run_manager:
+            await run_manager.on_llm_new_token(message.text, chunk=chunk)
+        yield chunk

@@ -1,0 +1,66 @@
+"""LangChain's standard chat-model integration tests: VerbalizedChatModel over the real local
+model (SmolLM2-135M behind llama.cpp on 127.0.0.1, through ChatOpenAI)."""
+
+import functools
+import inspect
+from typing import Any
+
+import pytest
+from langchain_tests.integration_tests import ChatModelIntegrationTests
+
+from langchain_vs.chat_model import VerbalizedChatModel
+from langchain_vs.local import shared_server
+
+
+class TestVerbalizedChatModelOnLocalModel(ChatModelIntegrationTests):
+    @property
+    def chat_model_class(self) -> type[VerbalizedChatModel]:
+        return VerbalizedChatModel
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {"model": shared_server().chat_model(), "k": 3}
+
+
+# Every standard test that cannot apply, and why. Each reason was checked: plain ChatOpenAI on
+# the same local server fails the same way, so the limit is the 135M model and its server, not
+# the VS wrapper (whose pass-through of tool calls is unit-tested with a fake tool-calling model).
+NO_TOOL_CALLS = (
+    "the local SmolLM2-135M server returns no tool calls, even with tool_choice='any' "
+    "(plain ChatOpenAI on it gets none either)"
+)
+NO_V1_FUNCTION_CALLING = (
+    "pydantic v1 schemas make ChatOpenAI use function calling, which the local server does not "
+    "answer with tool calls (plain ChatOpenAI returns None too)"
+)
+XFAILS = {
+    "test_tool_calling": NO_TOOL_CALLS,
+    "test_tool_calling_async": NO_TOOL_CALLS,
+    "test_bind_runnables_as_tools": NO_TOOL_CALLS,
+    "test_tool_choice": NO_TOOL_CALLS,
+    "test_tool_calling_with_no_arguments": NO_TOOL_CALLS,
+    "test_agent_loop": NO_TOOL_CALLS,
+    "test_unicode_tool_call_integration": NO_TOOL_CALLS,
+    "test_structured_output_pydantic_2_v1": NO_V1_FUNCTION_CALLING,
+}
+
+
+def _expected_failure(name: str, reason: str) -> Any:
+    base = getattr(ChatModelIntegrationTests, name)
+    if inspect.iscoroutinefunction(base):
+
+        @functools.wraps(base)
+        async def test(*args: Any, **kwargs: Any) -> None:
+            await base(*args, **kwargs)
+    else:
+
+        @functools.wraps(base)
+        def test(*args: Any, **kwargs: Any) -> None:
+            base(*args, **kwargs)
+
+    test.pytestmark = list(getattr(base, "pytestmark", []))  # type: ignore[attr-defined]
+    return pytest.mark.xfail(reason=reason, strict=True)(test)
+
+
+for _name, _reason in XFAILS.items():
+    setattr(TestVerbalizedChatModelOnLocalModel, _name, _expected_failure(_name, _reason))
