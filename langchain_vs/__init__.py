@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_vs.chat_model import VerbalizedChatModel
 from langchain_vs.distribution import Candidate, VerbalizedDistribution
+from langchain_vs.graph import Persona, VerbalizedNode, create_persona_simulation
 from langchain_vs.methods import Method, ProbabilityDefinition
 from langchain_vs.parsers import VerbalizedOutputParser
 from langchain_vs.sampler import VerbalizedSampler, verbalize
@@ -35,12 +36,15 @@ __all__ = [
     "Candidate",
     "LocalModelServer",
     "Method",
+    "Persona",
     "ProbabilityDefinition",
     "VerbalizedChatModel",
     "VerbalizedDistribution",
     "VerbalizedOutputParser",
+    "VerbalizedNode",
     "VerbalizedSampler",
     "__version__",
+    "create_persona_simulation",
     "local_chat_model",
     "verbalize",
 ]

@@ -31,8 +31,8 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
 from pydantic import PrivateAttr, model_validator
 
-from langchain_vs.conversation import ModelRequest, adrive, drive
-from langchain_vs.options import VerbalizedOptions
+from langchain_vs.conversation import ModelRequest, SamplingOutcome, adrive, drive
+from langchain_vs.options import VerbalizedOptions, configured_copy
 
 __all__ = ["VerbalizedChatModel"]
 
@@ -126,21 +126,19 @@ class VerbalizedChatModel(VerbalizedOptions, BaseChatModel):
     @model_validator(mode="after")
     def _configure_inner_model(self) -> VerbalizedChatModel:
         # Settings a wrapper cannot apply on the fly become fields of a copy of the inner model.
-        fields = type(self.model).model_fields
-        aliases = {info.alias: name for name, info in fields.items() if info.alias}
-        wanted: dict[str, Any] = {
-            "temperature": self.temperature,
-            "max_tokens": None
+        per_call_tokens = (
+            None
             if self.max_tokens is None
-            else self.k * (self.max_tokens + _JSON_ROOM_PER_RESPONSE),
-            "timeout": self.timeout,
-        }
-        update = {}
-        for key, value in wanted.items():
-            name = key if key in fields else aliases.get(key)
-            if value is not None and name is not None:
-                update[name] = value
-        self._inner = self.model.model_copy(update=update) if update else self.model
+            else self.k * (self.max_tokens + _JSON_ROOM_PER_RESPONSE)
+        )
+        self._inner = configured_copy(
+            self.model,
+            {
+                "temperature": self.temperature,
+                "max_tokens": per_call_tokens,
+                "timeout": self.timeout,
+            },
+        )
         return self
 
     def inner_model(self) -> BaseChatModel:
@@ -206,7 +204,12 @@ class VerbalizedChatModel(VerbalizedOptions, BaseChatModel):
 
     # -- generation --------------------------------------------------------------------------
 
-    def _finish(self, message: AIMessage, stop: list[str] | None) -> ChatResult:
+    def _sampled(
+        self, outcome: SamplingOutcome, tool_reply: AIMessage | None, stop: list[str] | None
+    ) -> ChatResult:
+        message = self.draw(outcome).message()
+        if tool_reply is not None:  # the tool-enabled call that answered in text counts too
+            message.usage_metadata = add_usage(message.usage_metadata, tool_reply.usage_metadata)
         cut = _cut_at_stop(message.text, stop or self.stop)
         if cut != message.text:
             message = message.model_copy(update={"content": cut})
@@ -223,20 +226,18 @@ class VerbalizedChatModel(VerbalizedOptions, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         config = _child_config(run_manager)
-        tool_usage = None
+        tool_reply = None
         if vs_tools:
-            reply = self._tool_model(vs_tools, vs_tool_choice).invoke(messages, config, **kwargs)
-            if reply.tool_calls:
-                return ChatResult(generations=[ChatGeneration(message=reply)])
-            tool_usage = reply.usage_metadata
+            tool_reply = self._tool_model(vs_tools, vs_tool_choice).invoke(
+                messages, config, **kwargs
+            )
+            if tool_reply.tool_calls:
+                return ChatResult(generations=[ChatGeneration(message=tool_reply)])
 
         def call(request: ModelRequest) -> Any:
             return self.runnable_for(request).invoke(request.messages, config, **kwargs)
 
-        message = self.draw(drive(self.new_conversation(messages), call)).message()
-        if tool_usage:
-            message.usage_metadata = add_usage(message.usage_metadata, tool_usage)
-        return self._finish(message, stop)
+        return self._sampled(drive(self.new_conversation(messages), call), tool_reply, stop)
 
     async def _agenerate(
         self,
@@ -249,21 +250,18 @@ class VerbalizedChatModel(VerbalizedOptions, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         config = _child_config(run_manager)
-        tool_usage = None
+        tool_reply = None
         if vs_tools:
             tool_model = self._tool_model(vs_tools, vs_tool_choice)
-            reply = await tool_model.ainvoke(messages, config, **kwargs)
-            if reply.tool_calls:
-                return ChatResult(generations=[ChatGeneration(message=reply)])
-            tool_usage = reply.usage_metadata
+            tool_reply = await tool_model.ainvoke(messages, config, **kwargs)
+            if tool_reply.tool_calls:
+                return ChatResult(generations=[ChatGeneration(message=tool_reply)])
 
         async def call(request: ModelRequest) -> Any:
             return await self.runnable_for(request).ainvoke(request.messages, config, **kwargs)
 
-        message = self.draw(await adrive(self.new_conversation(messages), call)).message()
-        if tool_usage:
-            message.usage_metadata = add_usage(message.usage_metadata, tool_usage)
-        return self._finish(message, stop)
+        outcome = await adrive(self.new_conversation(messages), call)
+        return self._sampled(outcome, tool_reply, stop)
 
     def _stream(
         self,

@@ -7,6 +7,7 @@ and the other wrappers inherit the same fields, checks and helpers instead of co
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -24,7 +25,14 @@ from langchain_vs.distribution import (
 )
 from langchain_vs.methods import Method, ProbabilityDefinition, response_schema
 
-__all__ = ["MAX_K", "MAX_RETRIES", "Draw", "StructuredOutputMode", "VerbalizedOptions"]
+__all__ = [
+    "MAX_K",
+    "MAX_RETRIES",
+    "Draw",
+    "StructuredOutputMode",
+    "VerbalizedOptions",
+    "configured_copy",
+]
 
 MAX_K = 50
 """The largest k accepted: beyond it replies outgrow most context windows and parsers."""
@@ -36,6 +44,21 @@ StructuredOutputMode = Literal["auto", "json_schema", "function_calling", "json_
 def _check_unit_interval(name: str, value: float | None) -> None:
     if value is not None and not (math.isfinite(value) and 0.0 < value <= 1.0):
         raise ValueError(f"{name} must be in (0, 1], got {value!r}")
+
+
+def configured_copy(model: BaseChatModel, settings: dict[str, Any]) -> BaseChatModel:
+    """A copy of ``model`` with the given settings (by field name or alias).
+
+    ``None`` values and settings the model does not have are left out; ``model`` is unchanged.
+    """
+    fields = type(model).model_fields
+    aliases = {info.alias: name for name, info in fields.items() if info.alias}
+    update = {}
+    for key, value in settings.items():
+        name = key if key in fields else aliases.get(key)
+        if value is not None and name is not None:
+            update[name] = value
+    return model.model_copy(update=update) if update else model
 
 
 class VerbalizedOptions(BaseModel):
@@ -171,8 +194,11 @@ class VerbalizedOptions(BaseModel):
         # Keep the bound model, not its parser: the reply's text and token usage are needed.
         return wrapped.first if isinstance(wrapped, RunnableSequence) else wrapped
 
-    def draw(self, outcome: SamplingOutcome) -> Draw:
-        """Apply merging and the post-hoc floor, then pick one candidate (seeded)."""
+    def draw(self, outcome: SamplingOutcome, *, rng: random.Random | None = None) -> Draw:
+        """Apply merging and the post-hoc floor, then pick one candidate.
+
+        The pick uses ``rng`` when given (e.g. one derived per simulation turn), else ``seed``.
+        """
         if not outcome.structured and outcome.structured_error and self.structured_output == "auto":
             self._structured_failed = True  # it failed twice: don't pay for that every time
         distribution = outcome.distribution
@@ -182,7 +208,7 @@ class VerbalizedOptions(BaseModel):
             distribution = distribution.with_floor(
                 self.min_probability, min_survivors=self.min_survivors
             )
-        chosen = distribution.select(self.selection, seed=self.seed)
+        chosen = distribution.select(self.selection, seed=self.seed if rng is None else rng)
         record = {
             **distribution.to_dict(),
             "k": self.k,

@@ -1,13 +1,12 @@
 """Integration tests: the real SmolLM2 model behind llama.cpp's server on 127.0.0.1."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from langchain_openai import ChatOpenAI
 from pytest_socket import socket_allow_hosts
 
-from langchain_vs.local import LocalModelServer
+from langchain_vs.local import LocalModelServer, shared_server
 
 
 def process_alive(pid: int) -> bool:
@@ -26,11 +25,10 @@ def pytest_runtest_setup() -> None:
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[LocalModelServer]:
-    with LocalModelServer() as running:
-        pid = running.pid
-        yield running
-    assert pid is not None and not process_alive(pid), "the server outlived its context"
+def server() -> LocalModelServer:
+    # The process-wide server that local_chat_model() uses too: one model in memory, one set
+    # of threads (llama.cpp crawls when several servers compete for two cores).
+    return shared_server()
 
 
 @pytest.fixture(scope="session")

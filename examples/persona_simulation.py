@@ -1,0 +1,44 @@
+"""A three-persona debate on the embedded local model, with VS on every turn (offline).
+
+Run: .venv/bin/python examples/persona_simulation.py
+Prints one transcript, then runs the same simulation with VS and with direct prompting over
+several seeds, at the VS paper's temperature (0.7) and greedy (0), and counts how many distinct
+lines each produced.
+"""
+
+from langgraph.checkpoint.memory import InMemorySaver
+
+from langchain_vs import Persona, create_persona_simulation
+from langchain_vs.local import default_chat_model
+
+PERSONAS = [
+    Persona(name="Maya", description="A city planner who wants car-free downtowns."),
+    Persona(name="Tom", description="A delivery-van driver worried about his job."),
+    Persona(name="Ines", description="A shop owner on the main street, undecided."),
+]
+OPENING = "Should our city ban private cars from downtown?"
+TURNS = 6
+SEEDS = range(3)
+
+
+def run(method: str, seed: int, temperature: float = 0.7, turns: int = TURNS) -> list[str]:
+    model = default_chat_model(temperature=temperature)
+    graph = create_persona_simulation(
+        PERSONAS, model, max_turns=turns, opening=OPENING, method=method, k=4, seed=seed
+    )
+    app = graph.compile(checkpointer=InMemorySaver())
+    thread = {"configurable": {"thread_id": f"{method}-{seed}-{temperature}"}}
+    state = app.invoke({"messages": []}, thread)
+    return [f"{m.name}: {m.text}" for m in state["messages"][1:]]
+
+
+print(f"moderator: {OPENING}")
+for line in run("vs_standard", seed=0):
+    print(line)
+
+print(f"\nDistinct lines over {len(SEEDS)} seeds x 3 turns:")
+for temperature in (0.7, 0.0):
+    for method in ("direct", "vs_standard"):
+        lines = [line for seed in SEEDS for line in run(method, seed, temperature, turns=3)]
+        distinct = len({" ".join(line.casefold().split()) for line in lines})
+        print(f"  temperature {temperature}  {method:12s} {distinct} distinct of {len(lines)}")

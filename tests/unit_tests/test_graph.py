@@ -1,0 +1,198 @@
+"""Persona simulation logic on FAKE chat models (see fake_models.py)."""
+
+import json
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from langgraph.graph import START, MessagesState, StateGraph
+
+from langchain_vs import Persona, VerbalizedNode, create_persona_simulation
+from langchain_vs.graph import DRAWS_KEY, persona_view
+
+from .fake_models import ScriptedFakeChatModel, vs_json
+
+PERSONAS = [
+    Persona(name="Ada", description="An optimistic engineer."),
+    Persona(name="Bo", description="A skeptical economist."),
+    Persona(name="Cy", description="A retired sailor."),
+]
+
+
+def numbered_replies(n: int, k: int = 3) -> list[str]:
+    """A FAKE script: call i offers lines 'i.0' .. 'i.(k-1)'."""
+    return [vs_json([(f"line {i}.{j}", 1 / (j + 1)) for j in range(k)]) for i in range(n)]
+
+
+def fake(n: int = 20, **kwargs: Any) -> ScriptedFakeChatModel:
+    return ScriptedFakeChatModel(replies=numbered_replies(n), **kwargs)
+
+
+def thread(name: str) -> dict[str, Any]:
+    return {"configurable": {"thread_id": name}}
+
+
+def lines(state: dict[str, Any]) -> list[tuple[str | None, str]]:
+    return [(m.name, m.text) for m in state["messages"] if isinstance(m, AIMessage)]
+
+
+def test_persona_view_shows_own_lines_as_assistant_and_names_others():
+    history = [
+        HumanMessage("Should cities ban cars?", name="moderator"),
+        AIMessage("Yes, gradually.", name="Ada"),
+        AIMessage("Too costly.", name="Bo"),
+    ]
+    view = persona_view(PERSONAS[0], history)
+    assert isinstance(view[0], SystemMessage)
+    assert "You are Ada. An optimistic engineer." in view[0].content
+    assert "talking with Bo, moderator" in view[0].content
+    assert [(type(m).__name__, m.content) for m in view[1:]] == [
+        ("HumanMessage", "moderator: Should cities ban cars?"),
+        ("AIMessage", "Yes, gradually."),
+        ("HumanMessage", "Bo: Too costly."),
+    ]
+    assert persona_view(PERSONAS[0], [])[-1].content == "Open the conversation."
+
+
+def test_node_returns_a_named_message_and_a_json_able_record():
+    node = VerbalizedNode(fake(), PERSONAS[1], k=3, seed=1)
+    update = node.invoke({"messages": [HumanMessage("Hi", name="moderator")]})
+    (message,) = update["messages"]
+    (record,) = update[DRAWS_KEY]
+    assert message.name == "Bo" and message.content.startswith("line 0.")
+    assert record["persona"] == "Bo" and record["turn"] == 0
+    assert record["candidates"][record["chosen_index"]]["text"] == message.content
+    assert json.loads(json.dumps(record)) == record
+
+
+async def test_node_is_natively_async_and_seeded_per_turn():
+    sync = VerbalizedNode(fake(), PERSONAS[0], k=3, seed=5).invoke({"messages": []})
+    asynchronous = await VerbalizedNode(fake(), PERSONAS[0], k=3, seed=5).ainvoke({"messages": []})
+    assert sync["messages"][0].content == asynchronous["messages"][0].content
+
+
+def test_persona_options_win_over_node_options():
+    persona = Persona(
+        name="Dee",
+        description="Terse.",
+        k=2,
+        selection="argmax",
+        model_settings={"temperature": 1.3},
+    )
+    node = VerbalizedNode(fake(), persona, k=5, selection="uniform")
+    assert (node.k, node.selection) == (2, "argmax")
+    assert node.inner_model() is node.model  # the fake has no temperature field to set
+    with pytest.raises(ValueError, match="k must be between"):
+        VerbalizedNode(fake(), Persona(name="E", description="x", k=0))
+
+
+def test_round_robin_nine_turns_three_each():
+    graph = create_persona_simulation(
+        PERSONAS, fake(), max_turns=9, k=3, seed=0, opening="Should cities ban cars?"
+    )
+    state = graph.compile().invoke({"messages": []})
+    speakers = [name for name, _ in lines(state)]
+    assert speakers == ["Ada", "Bo", "Cy"] * 3
+    assert state["turn"] == 9 and len(state[DRAWS_KEY]) == 9
+    assert [d["turn"] for d in state[DRAWS_KEY]] == list(range(9))
+    assert state["messages"][0].name == "moderator"
+
+
+def test_custom_turn_order_and_stop_condition():
+    def bo_first(state: dict[str, Any]) -> str:
+        return "Bo" if state.get("turn", 0) % 2 == 0 else "Cy"
+
+    def stop_after_four(state: dict[str, Any]) -> bool:
+        return len(state.get(DRAWS_KEY, [])) >= 4
+
+    graph = create_persona_simulation(
+        PERSONAS, fake(), max_turns=9, k=3, turn_order=bo_first, stop_condition=stop_after_four
+    )
+    state = graph.compile().invoke({"messages": [HumanMessage("Go", name="moderator")]})
+    assert [name for name, _ in lines(state)] == ["Bo", "Cy", "Bo", "Cy"]
+
+
+def test_same_seed_same_transcript_different_seed_differs():
+    def run(seed: int) -> list[tuple[str | None, str]]:
+        graph = create_persona_simulation(PERSONAS, fake(), max_turns=6, k=3, seed=seed)
+        return lines(graph.compile().invoke({"messages": []}))
+
+    assert run(11) == run(11)
+    assert len({tuple(run(s)) for s in range(6)}) > 1
+
+
+def test_checkpoint_replay_never_redraws():
+    model = fake()
+    app = create_persona_simulation(PERSONAS, model, max_turns=6, k=3).compile(
+        checkpointer=InMemorySaver()
+    )
+    final = app.invoke({"messages": []}, thread("t"))
+    assert len(model.calls) == 6
+    history = list(app.get_state_history(thread("t")))
+    after_three = next(s for s in history if s.values.get("turn") == 3)
+    replayed = app.invoke(None, after_three.config)
+    assert replayed[DRAWS_KEY][:3] == final[DRAWS_KEY][:3]  # kept, not drawn again
+    assert len(model.calls) == 9  # only turns 3, 4, 5 ran again
+
+
+def test_state_survives_strict_serialization():
+    app = create_persona_simulation(PERSONAS, fake(), max_turns=3, k=3).compile(
+        checkpointer=InMemorySaver()
+    )
+    state = app.invoke({"messages": [HumanMessage("Go", name="moderator")]}, thread("s"))
+    strict = JsonPlusSerializer(pickle_fallback=False)
+    restored = strict.loads_typed(strict.dumps_typed(state))
+    assert restored[DRAWS_KEY] == state[DRAWS_KEY]
+    assert [m.text for m in restored["messages"]] == [m.text for m in state["messages"]]
+
+
+def test_inner_json_stays_out_of_the_messages_stream():
+    app = create_persona_simulation(PERSONAS[:2], fake(), max_turns=2, k=3).compile()
+    streamed, custom = [], []
+    for mode, chunk in app.stream({"messages": []}, stream_mode=["messages", "custom"]):
+        if mode == "messages":
+            streamed.append(chunk[0].text)
+        else:
+            custom.append(chunk)
+    assert streamed and not any(text.lstrip().startswith("{") for text in streamed)
+    assert [c["persona"] for c in custom] == ["Ada", "Bo"]
+    assert all(c["type"] == "verbalized_sampling" and c["candidates"] for c in custom)
+
+
+def test_node_in_a_users_own_graph():
+    node = VerbalizedNode(fake(), k=3, draws_key="vs")
+
+    class State(MessagesState):
+        vs: list
+
+    graph = StateGraph(State).add_node("assistant", node)
+    graph.add_edge(START, "assistant")
+    state = graph.compile().invoke({"messages": [HumanMessage("Hi")], "vs": []})
+    assert state["messages"][-1].content.startswith("line 0.")
+
+
+@pytest.mark.parametrize(
+    ("personas", "max_turns", "message"),
+    [
+        ([], 3, "at least one persona"),
+        ([PERSONAS[0], PERSONAS[0]], 3, "repeated: Ada"),
+        (PERSONAS, 0, "max_turns must be an int of at least 1"),
+        (PERSONAS, 2.5, "max_turns must be an int"),
+        ([Persona(name="opening", description="x")], 3, "reserved"),
+    ],
+)
+def test_bad_setup(personas, max_turns, message):
+    with pytest.raises(ValueError, match=message):
+        create_persona_simulation(personas, fake(), max_turns=max_turns)
+
+
+def test_bad_persona_and_turn_order():
+    with pytest.raises(ValueError, match="must be non-empty"):
+        Persona(name="a:b", description="x")
+    with pytest.raises(ValueError, match="turn_order"):
+        create_persona_simulation(PERSONAS, fake(), max_turns=3, turn_order="random")  # type: ignore[arg-type]
+    graph = create_persona_simulation(PERSONAS, fake(), max_turns=3, turn_order=lambda s: "Zed")
+    with pytest.raises(ValueError, match="turn_order chose 'Zed'"):
+        graph.compile().invoke({"messages": []})
