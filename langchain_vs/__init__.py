@@ -22,9 +22,11 @@ from langchain_vs.distribution import Candidate, VerbalizedDistribution
 from langchain_vs.graph import Persona, VerbalizedNode, create_persona_simulation
 from langchain_vs.methods import Method, ProbabilityDefinition
 from langchain_vs.parsers import VerbalizedOutputParser
+from langchain_vs.rag import create_diverse_rag_chain
 from langchain_vs.sampler import VerbalizedSampler, verbalize
 
 if TYPE_CHECKING:
+    from langchain_vs.embeddings import HashedNgramEmbeddings
     from langchain_vs.local import LocalModelServer, local_chat_model
 
 try:
@@ -34,6 +36,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 __all__ = [
     "Candidate",
+    "HashedNgramEmbeddings",
     "LocalModelServer",
     "Method",
     "Persona",
@@ -44,12 +47,17 @@ __all__ = [
     "VerbalizedNode",
     "VerbalizedSampler",
     "__version__",
+    "create_diverse_rag_chain",
     "create_persona_simulation",
     "local_chat_model",
     "verbalize",
 ]
 
-_LAZY = {"local_chat_model": "langchain_vs.local", "LocalModelServer": "langchain_vs.local"}
+_LAZY = {
+    "local_chat_model": "langchain_vs.local",
+    "LocalModelServer": "langchain_vs.local",
+    "HashedNgramEmbeddings": "langchain_vs.embeddings",
+}
 
 
 def __getattr__(name: str) -> Any:

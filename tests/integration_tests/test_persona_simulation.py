@@ -71,17 +71,18 @@ async def test_async_simulation(chat_model: ChatOpenAI) -> None:
     assert [name for name, _ in persona_lines(state)] == ["Maya", "Tom"]
 
 
-def _turns_done(database: Path) -> int:
+def _stored(database: Path) -> dict[str, Any]:
+    """The runner's checkpointed state (read through a graph that never calls its model)."""
     if not database.exists():
-        return 0
+        return {}
     graph = create_persona_simulation(PERSONAS, ChatOpenAI(api_key="unused"), max_turns=6)
     with SqliteSaver.from_conn_string(str(database)) as saver:
-        values = (
-            graph.compile(checkpointer=saver)
-            .get_state({"configurable": {"thread_id": "debate"}})
-            .values
-        )
-    return int(values.get("turn") or 0)
+        app = graph.compile(checkpointer=saver)
+        return dict(app.get_state({"configurable": {"thread_id": "debate"}}).values)
+
+
+def _turns_done(database: Path) -> int:
+    return int(_stored(database).get("turn") or 0)
 
 
 def test_killed_simulation_resumes_without_lost_or_duplicated_turns(tmp_path: Path) -> None:
@@ -109,13 +110,7 @@ def test_killed_simulation_resumes_without_lost_or_duplicated_turns(tmp_path: Pa
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "resumed"
 
-    graph = create_persona_simulation(PERSONAS, ChatOpenAI(api_key="unused"), max_turns=6)
-    with SqliteSaver.from_conn_string(str(database)) as saver:
-        state = (
-            graph.compile(checkpointer=saver)
-            .get_state({"configurable": {"thread_id": "debate"}})
-            .values
-        )
+    state = _stored(database)
     assert state["turn"] == 6
     assert [d["turn"] for d in state[DRAWS_KEY]] == list(range(6))  # none lost, none twice
     assert [name for name, _ in persona_lines(state)] == ["Maya", "Tom", "Ines"] * 2

@@ -13,10 +13,12 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
+from langchain_core.documents import Document
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.output_parsers import JsonOutputParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable
 from pydantic import Field, PrivateAttr
 
@@ -159,3 +161,14 @@ class ToolCallingFakeChatModel(ScriptedFakeChatModel):
         self.calls[-1]["tools"] = kwargs.get("fake_tools")
         self.calls[-1]["kwargs"] = kwargs
         return message
+
+
+class FakeRetriever(BaseRetriever):
+    """FAKE retriever: returns its fixed documents for any query and records the queries."""
+
+    documents: list[Document]
+    queries: list[str] = Field(default_factory=list)
+
+    def _get_relevant_documents(self, query: str, *, run_manager: Any = None) -> list[Document]:
+        self.queries.append(query)
+        return list(self.documents)
