@@ -22,6 +22,7 @@ from langchain_core.callbacks import (
     CallbackManager,
     CallbackManagerForLLMRun,
 )
+from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.language_models.base import LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
@@ -29,6 +30,7 @@ from langchain_core.messages.ai import add_usage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
+from openai import LengthFinishReasonError
 from pydantic import PrivateAttr, model_validator
 
 from langchain_vs.conversation import ModelRequest, SamplingOutcome, adrive, drive
@@ -194,8 +196,21 @@ class VerbalizedChatModel(VerbalizedOptions, BaseChatModel):
     def with_structured_output(
         self, schema: Any, *, include_raw: bool = False, **kwargs: Any
     ) -> Runnable[LanguageModelInput, Any]:
-        """The wrapped model's structured output (a schema is not sampled)."""
-        return self.inner_model().with_structured_output(schema, include_raw=include_raw, **kwargs)
+        """The wrapped model's structured output (a schema is not sampled).
+
+        Like a VS reply, a reply that cannot be parsed (invalid JSON, cut at the token limit)
+        is asked again, up to ``max_retries`` times.
+        """
+        structured = self.inner_model().with_structured_output(
+            schema, include_raw=include_raw, **kwargs
+        )
+        if self.max_retries == 0:
+            return structured
+        return structured.with_retry(
+            retry_if_exception_type=(OutputParserException, ValueError, LengthFinishReasonError),
+            stop_after_attempt=self.max_retries + 1,
+            wait_exponential_jitter=False,
+        )
 
     def _tool_model(self, tools: list[Any], tool_choice: str | None) -> Runnable[Any, Any]:
         if tool_choice is None:

@@ -44,6 +44,29 @@ def _unit_interval(text: str) -> float:
     return value
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _names(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give at least one name")
+    return names
+
+
+def _methods(text: str) -> list[Method]:
+    try:
+        return [Method(name) for name in _names(text)]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"{error}; choose from {', '.join(m.value for m in Method)}"
+        ) from error
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``langchain-vs`` command."""
     parser = argparse.ArgumentParser(
@@ -76,9 +99,41 @@ def build_parser() -> argparse.ArgumentParser:
         "--model", default="local", help="'local' (embedded llama.cpp model) or 'openai:MODEL'"
     )
     sample.add_argument("--json", action="store_true", help="print the result as JSON")
-    sample.add_argument(
-        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    bench = commands.add_parser("bench", help="compare VS with direct prompting and samplers")
+    bench.add_argument(
+        "--model", default="local", help="'local' (embedded llama.cpp model) or 'openai:MODEL'"
     )
+    bench.add_argument(
+        "--tasks",
+        type=_names,
+        default="joke,poem,story,dice,states",
+        help="comma-separated: joke,poem,story,dice,states",
+    )
+    bench.add_argument(
+        "--methods",
+        type=_methods,
+        default=",".join(m.value for m in Method),
+        help="comma-separated methods",
+    )
+    bench.add_argument(
+        "--samples",
+        type=_positive,
+        default=10,
+        help="responses (creative) or answers (dice, states) per prompt",
+    )
+    bench.add_argument("-k", type=_k, default=5, help="candidates per VS call")
+    bench.add_argument("--temperature", type=float, default=0.7)
+    bench.add_argument(
+        "--no-token-baselines",
+        action="store_true",
+        help="leave out the temperature / min-p / top-k rows",
+    )
+    bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument("--out", default="bench-results", help="folder for JSON, markdown, PNG")
+    for command in (sample, bench):
+        command.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
     return parser
 
 
@@ -182,11 +237,41 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from langchain_vs.bench import markdown_table, run_benchmark, steps, write_report
+
+    console = Console(stderr=True)
+    with console.status("Starting the model…"):
+        model = _model(args.model, args.temperature)
+    token_baselines = not args.no_token_baselines
+    with Progress(console=console) as progress:
+        bar = progress.add_task(
+            "benchmark", total=steps(args.tasks, args.methods, token_baselines, model)
+        )
+        report = run_benchmark(
+            model,
+            tasks=args.tasks,
+            methods=args.methods,
+            samples=args.samples,
+            k=args.k,
+            token_baselines=token_baselines,
+            seed=args.seed,
+            on_step=lambda label: progress.update(bar, advance=1, description=label),
+        )
+    written = write_report(report, args.out)
+    print(markdown_table(report))
+    console.print("wrote " + ", ".join(str(p) for p in written), style="dim")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code (errors: one line on stderr, code 1)."""
     args = build_parser().parse_args(argv)
     try:
-        return _sample(args)
+        return _bench(args) if args.command == "bench" else _sample(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -31,6 +31,7 @@ from langchain_core.messages.ai import add_usage
 from langchain_vs.distribution import Candidate, VerbalizedDistribution
 from langchain_vs.methods import Method, ProbabilityDefinition, follow_up_prompt, system_prompt
 from langchain_vs.parsers import ParsedTurn, PartialParse, VerbalizedOutputParser, message_payload
+from langchain_vs.text_formats import valid_utf8
 
 __all__ = [
     "ModelRequest",
@@ -105,8 +106,10 @@ def _retry_prompt(error: OutputParserException) -> str:
 
 
 def _reply_text(reply: AIMessage) -> str:
+    """The reply as text to send back (re-asks, later turns), always encodable."""
     payload = message_payload(reply)
-    return payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+    text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+    return valid_utf8(text)
 
 
 class VerbalizedConversation:

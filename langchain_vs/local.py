@@ -119,7 +119,7 @@ class LocalModelServer:
         self,
         model_path: str | os.PathLike[str] | None = None,
         *,
-        n_ctx: int = 8192,
+        n_ctx: int = 16384,
         n_threads: int | None = None,
         n_parallel: int = 4,
         port: int = 0,
@@ -283,7 +283,7 @@ def shared_server(**server_options: Any) -> LocalModelServer:
 def local_chat_model(
     *,
     model_path: str | os.PathLike[str] | None = None,
-    n_ctx: int = 8192,
+    n_ctx: int = 16384,
     n_threads: int | None = None,
     **chat_kwargs: Any,
 ) -> ChatOpenAI:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, model_validator
 
 from langchain_vs.distribution import VerbalizedDistribution, WeightedText, as_json_scalar
 from langchain_vs.methods import Method, ProbabilityDefinition, format_instructions
-from langchain_vs.text_formats import find_json, find_list_items, find_xml_items
+from langchain_vs.text_formats import find_json, find_list_items, find_xml_items, valid_utf8
 from langchain_vs.weights import repair_weights
 
 __all__ = ["ParsedTurn", "PartialParse", "VerbalizedOutputParser", "message_payload"]
@@ -183,7 +183,7 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         if isinstance(payload, BaseModel):
             payload = payload.model_dump()
         if isinstance(payload, str) and not self.method.asks_json:
-            text = payload.strip()
+            text = valid_utf8(payload).strip()
             if partial:  # a plain-text reply is one response, complete only at the end
                 return ParsedTurn([], None, (), complete=False)
             if not text:
@@ -251,7 +251,7 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         return None, None
 
     def _weighted(self, raw_items: list[Any]) -> tuple[list[WeightedText], int]:
-        pairs = [(text.strip(), item) for item in raw_items if (text := _text_of(item))]
+        pairs = [(valid_utf8(text).strip(), item) for item in raw_items if (text := _text_of(item))]
         pairs = [(text, item) for text, item in pairs if text]
         dropped = len(raw_items) - len(pairs)
         if not self.method.is_verbalized:

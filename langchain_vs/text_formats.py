@@ -18,7 +18,7 @@ from typing import Any
 
 import json_repair
 
-__all__ = ["find_json", "find_list_items", "find_xml_items"]
+__all__ = ["find_json", "find_list_items", "find_xml_items", "valid_utf8"]
 
 _MAX_JSON_STARTS = 16
 _MAX_REPAIRS = 3
@@ -51,6 +51,15 @@ _LIST_VALUE = [
     re.compile(r"\s+[\u2014\u2013-]\s*()" + _NUMBER + r"\s*$"),  # em dash, en dash, hyphen
     re.compile(r"\s*\(()" + _NUMBER + r"\)\s*$"),
 ]
+
+
+def valid_utf8(text: str) -> str:
+    """Replace lone surrogates with ``?`` so that the text can be encoded.
+
+    A model may emit half a UTF-8 character (its JSON then carries a lone surrogate escape);
+    such a string breaks the next request it is sent in, or any file it is written to.
+    """
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _json_at(text: str, start: int, *, repair: bool) -> tuple[Any, bool] | None:

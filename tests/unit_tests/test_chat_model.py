@@ -150,3 +150,16 @@ async def test_inner_calls_are_child_runs_sync_and_async():
 def test_bad_options_fail_at_construction():
     with pytest.raises(ValueError, match="k must be between 1 and 50"):
         VerbalizedChatModel(model=ScriptedFakeChatModel(replies=[THREE]), k=0)
+
+
+def test_unparseable_structured_reply_is_asked_again():
+    inner = ScriptedFakeChatModel(replies=["oops, no JSON", '{"name": "Tea"}'], structured=True)
+    schema = {"title": "Drink", "type": "object", "properties": {"name": {"type": "string"}}}
+    model = VerbalizedChatModel(model=inner, max_retries=1)
+    assert model.with_structured_output(schema).invoke("Q") == {"name": "Tea"}
+    assert inner.structured_calls == [True, True]
+    no_retry = ScriptedFakeChatModel(replies=["not json at all"], structured=True)
+    with pytest.raises(ValueError, match="Invalid json output"):
+        VerbalizedChatModel(model=no_retry, max_retries=0).with_structured_output(schema).invoke(
+            "Q"
+        )

@@ -208,3 +208,12 @@ def test_any_string_gives_a_distribution_or_output_parser_exception(method, text
     assert len(dist) >= 1
     assert all(c.text.strip() for c in dist)
     assert sum(dist.probabilities) == pytest.approx(1.0)
+
+
+def test_lone_surrogates_from_broken_utf8_are_replaced():
+    # llama.cpp can emit half a UTF-8 character; JSON carries it as a lone surrogate escape.
+    dist = PARSER.parse('{"responses": [{"text": "caf\\udcab ok", "probability": 1}]}')
+    assert dist.texts == ["caf? ok"]
+    dist.texts[0].encode("utf-8")  # encodable: can be sent back to a model or saved
+    direct = VerbalizedOutputParser(method="direct").parse("bad \udcab byte")
+    assert direct.texts == ["bad ? byte"]

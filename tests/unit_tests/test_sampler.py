@@ -437,3 +437,10 @@ def test_not_implemented_structured_output_goes_to_text_at_once():
     record = VerbalizedSampler(model=model).invoke("Q").response_metadata["verbalized_sampling"]
     assert model.structured_calls == [False]
     assert record["structured_output"] is False
+
+
+def test_re_ask_sends_back_only_encodable_text():
+    model = fake("garbage \udcab", FIVE)
+    VerbalizedSampler(model=model).invoke("Q")
+    resent = model.calls[1]["messages"][-2].content
+    assert resent == "garbage ?"

@@ -1,0 +1,39 @@
+"""`langchain-vs bench` end to end on the real local model (a small configuration)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+COMMAND = str(Path(sys.executable).parent / "langchain-vs")
+
+
+def test_bench_writes_table_json_and_plots(tmp_path: Path) -> None:
+    out = tmp_path / "bench"
+    done = subprocess.run(
+        [
+            COMMAND,
+            "bench",
+            "--tasks",
+            "dice,joke",
+            "--methods",
+            "direct,vs_standard",
+            "--samples",
+            "3",
+            "-k",
+            "3",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("| task | arm |")
+    report = json.loads((out / "results.json").read_text())
+    arms = {row["arm"] for row in report["rows"]}
+    assert arms == {"direct", "vs_standard", "direct T=1.5 min_p=0.1", "direct T=1.0 top_k=20"}
+    dice = [row for row in report["rows"] if row["task"] == "dice"]
+    assert all(row["responses"] == 3 and row["kl"] is not None for row in dice)
+    assert (out / "diversity.png").stat().st_size > 0 and (out / "kl.png").stat().st_size > 0

@@ -1,0 +1,143 @@
+"""Benchmark logic on a FAKE chat model (the real run is `langchain-vs bench`)."""
+
+import itertools
+import json
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
+from langchain_openai import ChatOpenAI
+
+from langchain_vs import cli
+from langchain_vs.bench import (
+    load_tasks,
+    markdown_table,
+    run_benchmark,
+    token_level_arms,
+    write_report,
+)
+
+from .fake_models import ScriptedFakeChatModel, vs_json
+
+
+class MethodAwareFake(ScriptedFakeChatModel):
+    """FAKE: VS JSON when the system prompt asks for a distribution, else one plain line.
+
+    Direct answers cycle through three lines (a collapsed model); VS offers six faces/lines.
+    """
+
+    def _next(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> AIMessage:
+        self.calls.append({"messages": messages, "structured": False, "schema": None})
+        system = messages[0].content if isinstance(messages[0], SystemMessage) else ""
+        if "Sample" in str(system):
+            reply = vs_json([(str(face), 1 / 6) for face in range(1, 7)])
+        else:
+            reply = str(next(self._cycle))
+        return AIMessage(
+            reply, usage_metadata={"input_tokens": 5, "output_tokens": 7, "total_tokens": 12}
+        )
+
+    def model_post_init(self, context: Any, /) -> None:
+        super().model_post_init(context)
+        object.__setattr__(self, "_cycle", itertools.cycle(["4", "4", "3"]))
+
+
+def test_tasks_ship_with_references():
+    tasks = load_tasks()
+    assert set(tasks) == {"joke", "poem", "story", "dice", "states"}
+    assert len(tasks["states"]["reference"]) == 50
+    assert all(tasks[t]["kind"] == "answer" for t in ("dice", "states"))
+
+
+def test_answer_task_vs_beats_collapsed_direct():
+    report = run_benchmark(
+        MethodAwareFake(replies=["unused"]),
+        tasks=["dice"],
+        methods=["direct", "vs_standard"],
+        samples=30,
+        k=6,
+        token_baselines=False,
+    )
+    direct, vs = report["rows"]
+    assert (direct["arm"], vs["arm"]) == ("direct", "vs_standard")
+    assert direct["responses"] == vs["responses"] == 30
+    assert direct["distinct"] == 2 and vs["distinct"] >= 5
+    assert vs["kl"] < direct["kl"] and vs["coverage"] > direct["coverage"]
+    assert direct["tokens_per_distinct"] == 30 * 7 / 2
+    assert json.loads(json.dumps(report)) == report
+
+
+def test_creative_task_counts_every_candidate():
+    report = run_benchmark(
+        MethodAwareFake(replies=["unused"]),
+        tasks=["joke"],
+        methods=["direct", "vs_standard"],
+        samples=6,
+        k=6,
+        token_baselines=False,
+    )
+    direct, vs = report["rows"]
+    assert vs["calls"] == 2 and direct["calls"] == 12  # 2 prompts: 1 VS call vs 6 direct each
+    assert vs["responses"] == direct["responses"] == 12
+    assert vs["semantic_diversity"] > direct["semantic_diversity"]
+
+
+def test_token_level_arms_follow_the_api():
+    local = ChatOpenAI(
+        base_url="http://127.0.0.1:8080/v1", api_key="x", extra_body={"repeat_penalty": 1.1}
+    )
+    names = [arm.name for arm in token_level_arms(local)]
+    assert names == ["direct T=1.5 min_p=0.1", "direct T=1.0 top_k=20"]
+    assert token_level_arms(local)[0].model_settings["extra_body"] == {
+        "repeat_penalty": 1.1,
+        "min_p": 0.1,
+    }
+    hosted = ChatOpenAI(model="gpt-4.1-mini", api_key="x")
+    assert [a.name for a in token_level_arms(hosted)] == ["direct T=1.2 top_p=0.95"]
+
+
+def test_report_files(tmp_path):
+    report = run_benchmark(
+        MethodAwareFake(replies=["unused"]),
+        tasks=["joke", "dice"],
+        methods=["direct", "vs_standard"],
+        samples=4,
+        k=4,
+        token_baselines=False,
+    )
+    written = write_report(report, tmp_path)
+    assert sorted(p.name for p in written) == [
+        "diversity.png",
+        "kl.png",
+        "results.json",
+        "results.md",
+    ]
+    assert all(p.stat().st_size > 0 for p in written)
+    assert markdown_table(report).startswith("| task | arm |")
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="unknown tasks"):
+        run_benchmark(MethodAwareFake(replies=["x"]), tasks=["chess"])
+    with pytest.raises(ValueError, match="samples must be at least 1"):
+        run_benchmark(MethodAwareFake(replies=["x"]), tasks=["dice"], samples=0)
+    with pytest.raises(SystemExit):
+        cli.main(["bench", "--methods", "best"])
+
+
+def test_a_failing_call_is_counted_not_fatal():
+    class Flaky(MethodAwareFake):
+        """FAKE whose every fourth call fails like a server error."""
+
+        def _next(self, messages, kwargs):
+            if len(self.calls) % 4 == 3:
+                self.calls.append({"messages": messages, "structured": False, "schema": None})
+                raise ConnectionError("server said 400: context exceeded")
+            return super()._next(messages, kwargs)
+
+    report = run_benchmark(
+        Flaky(replies=["x"]), tasks=["dice"], methods=["direct"], samples=6, token_baselines=False
+    )
+    (row,) = report["rows"]
+    assert row["responses"] == 6 and row["failures"] >= 1
+    assert row["errors"] == ["ConnectionError: server said 400: context exceeded"]
