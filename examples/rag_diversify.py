@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python examples/rag_diversify.py
 The corpus (examples/data/tides.txt) ships with the example; embeddings are the offline
-HashedNgramEmbeddings, the model the embedded SmolLM2 (or OpenAI with OPENAI_API_KEY).
+default (MiniLM from the `embeddings` extra, else hashed n-grams), the model the embedded SmolLM2
+(or OpenAI with OPENAI_API_KEY).
 """
 
 from pathlib import Path
@@ -10,12 +11,13 @@ from pathlib import Path
 from langchain_core.documents import Document
 from langchain_core.vectorstores import InMemoryVectorStore
 
-from langchain_vs import HashedNgramEmbeddings, create_diverse_rag_chain
+from langchain_vs import create_diverse_rag_chain
+from langchain_vs.embeddings import default_embeddings
 from langchain_vs.local import default_chat_model
 
 corpus = (Path(__file__).parent / "data" / "tides.txt").read_text().split("\n\n")
 documents = [Document(text.strip(), id=f"tides-{i}") for i, text in enumerate(corpus)]
-store = InMemoryVectorStore(HashedNgramEmbeddings())
+store = InMemoryVectorStore(default_embeddings())
 store.add_documents(documents)
 retriever = store.as_retriever(search_kwargs={"k": 3})
 model = default_chat_model()
@@ -29,7 +31,7 @@ for question in ("What causes tides?", "Why are some tides bigger than others?")
         grounded = (
             "grounded in " + ", ".join(map(str, answer.source_ids))
             if answer.grounded
-            else ("not grounded")
+            else "not grounded"
         )
         print(f"   {answer.probability:.2f}  {answer.text}  ({grounded})")
 

@@ -28,6 +28,7 @@ from langchain_vs.sampler import VerbalizedSampler, verbalize
 if TYPE_CHECKING:
     from langchain_vs.embeddings import HashedNgramEmbeddings
     from langchain_vs.local import LocalModelServer, local_chat_model
+    from langchain_vs.minilm import MiniLMEmbeddings
 
 try:
     __version__ = version("langchain-vs")
@@ -39,6 +40,7 @@ __all__ = [
     "HashedNgramEmbeddings",
     "LocalModelServer",
     "Method",
+    "MiniLMEmbeddings",
     "Persona",
     "ProbabilityDefinition",
     "VerbalizedChatModel",
@@ -57,11 +59,12 @@ _LAZY = {
     "local_chat_model": "langchain_vs.local",
     "LocalModelServer": "langchain_vs.local",
     "HashedNgramEmbeddings": "langchain_vs.embeddings",
+    "MiniLMEmbeddings": "langchain_vs.minilm",
 }
 
 
 def __getattr__(name: str) -> Any:
-    # The local-model module is imported on first use only (it may pull optional extras).
+    # Modules behind optional extras are imported on first use only.
     if name in _LAZY:
         from importlib import import_module
 

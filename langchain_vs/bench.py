@@ -23,10 +23,12 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from langchain_core.embeddings import Embeddings
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 
+from langchain_vs.embeddings import default_embeddings, embeddings_name
 from langchain_vs.methods import Method
 from langchain_vs.metrics import (
     answer_counts,
@@ -127,7 +129,7 @@ def _collect(
         tally.texts.append(texts[:samples])
 
 
-def _score(task: dict[str, Any], tally: _Tally) -> dict[str, Any]:
+def _score(task: dict[str, Any], tally: _Tally, embeddings: Embeddings) -> dict[str, Any]:
     row: dict[str, Any] = {
         "calls": tally.calls,
         "failures": tally.failures,
@@ -141,7 +143,7 @@ def _score(task: dict[str, Any], tally: _Tally) -> dict[str, Any]:
         row.update(
             responses=sum(len(t) for t in tally.texts),
             distinct=distinct,
-            semantic_diversity=_mean([semantic_diversity(t) for t in sets]),
+            semantic_diversity=_mean([semantic_diversity(t, embeddings) for t in sets]),
             lexical_diversity=_mean([lexical_diversity(t) for t in sets]),
             distinct_2=_mean([distinct_n(t, 2) for t in sets]),
         )
@@ -174,6 +176,7 @@ def run_benchmark(
     k: int = 5,
     token_baselines: bool = True,
     seed: int = 0,
+    embeddings: Embeddings | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Run every arm on every task; return a JSON-able report (``config`` and ``rows``).
@@ -186,6 +189,8 @@ def run_benchmark(
         k: Candidates per VS call.
         token_baselines: Add the token-level sampler rows of :func:`token_level_arms`.
         seed: Base seed of the picks.
+        embeddings: For semantic diversity; default
+            :func:`~langchain_vs.embeddings.default_embeddings`. Its name is in the report.
         on_step: Called with a label after each (task, arm, prompt) step, for progress.
     """
     known = load_tasks()
@@ -193,6 +198,7 @@ def run_benchmark(
         raise ValueError(f"unknown tasks {unknown}; choose from {sorted(known)}")
     if samples < 1:
         raise ValueError(f"samples must be at least 1, got {samples}")
+    embeddings = embeddings or default_embeddings()
     arms = [Arm(Method(m).value, Method(m)) for m in methods]
     arms += token_level_arms(model) if token_baselines else []
     rows = []
@@ -215,7 +221,7 @@ def run_benchmark(
                     "task": task_name,
                     "arm": arm.name,
                     "method": arm.method.value,
-                    **_score(task, tally),
+                    **_score(task, tally, embeddings),
                 }
             )
     config = {
@@ -225,6 +231,7 @@ def run_benchmark(
         "samples": samples,
         "k": k,
         "seed": seed,
+        "embeddings": embeddings_name(embeddings),
     }
     return {"config": config, "rows": rows}
 
@@ -285,7 +292,7 @@ def write_report(report: dict[str, Any], out_dir: str | Path) -> list[Path]:
             "semantic_diversity",
             "creative",
             "diversity.png",
-            "1 - mean cosine, hashed n-grams (higher = more diverse)",
+            "1 - mean cosine (higher = more diverse)",
         ),
         ("kl", "answer", "kl.png", "KL to reference (lower = closer)"),
     ]:
@@ -302,8 +309,11 @@ def write_report(report: dict[str, Any], out_dir: str | Path) -> list[Path]:
             ]
             axes.bar([i + a * width for i in range(len(task_names))], values, width, label=arm)
         axes.set_xticks([i + 0.4 - width / 2 for i in range(len(task_names))], task_names)
-        axes.set_ylabel(label)
-        axes.set_title(f"{report['config']['model']} · k={report['config']['k']} ({kind} tasks)")
+        axes.set_ylabel(label, fontsize=9)
+        config = report["config"]
+        named = kind == "creative" and "embeddings" in config
+        detail = f", embeddings: {config['embeddings']}" if named else ""
+        axes.set_title(f"{config['model']} · k={config['k']} ({kind} tasks{detail})", fontsize=10)
         axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         figure.tight_layout()
         figure.savefig(out / filename, dpi=110)

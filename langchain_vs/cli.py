@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from langchain_vs.distribution import SELECTION_STRATEGIES, VerbalizedDistribution
@@ -129,6 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave out the temperature / min-p / top-k rows",
     )
     bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument(
+        "--embeddings",
+        choices=("auto", "minilm", "hashed"),
+        default="auto",
+        help="for semantic diversity: MiniLM (semantic), hashed n-grams (lexical), or auto "
+        "(MiniLM when installed)",
+    )
     bench.add_argument("--out", default="bench-results", help="folder for JSON, markdown, PNG")
     for command in (sample, bench):
         command.add_argument(
@@ -237,6 +245,15 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _embeddings(choice: str) -> Embeddings:
+    from langchain_vs.embeddings import HashedNgramEmbeddings, default_embeddings
+    from langchain_vs.minilm import MiniLMEmbeddings
+
+    if choice == "minilm":
+        return MiniLMEmbeddings()
+    return HashedNgramEmbeddings() if choice == "hashed" else default_embeddings()
+
+
 def _bench(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
@@ -244,8 +261,10 @@ def _bench(args: argparse.Namespace) -> int:
     from langchain_vs.bench import markdown_table, run_benchmark, steps, write_report
 
     console = Console(stderr=True)
+    embeddings = _embeddings(args.embeddings)
     with console.status("Starting the model…"):
         model = _model(args.model, args.temperature)
+        embeddings.embed_query("warm-up")  # fails fast on a missing extra, before any model call
     token_baselines = not args.no_token_baselines
     with Progress(console=console) as progress:
         bar = progress.add_task(
@@ -259,6 +278,7 @@ def _bench(args: argparse.Namespace) -> int:
             k=args.k,
             token_baselines=token_baselines,
             seed=args.seed,
+            embeddings=embeddings,
             on_step=lambda label: progress.update(bar, advance=1, description=label),
         )
     written = write_report(report, args.out)

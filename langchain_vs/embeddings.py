@@ -1,10 +1,14 @@
-"""An offline, dependency-light embedding for diversity metrics and examples.
+"""Offline embeddings for diversity metrics, RAG answer merging and examples.
+
+:func:`default_embeddings` gives :class:`~langchain_vs.minilm.MiniLMEmbeddings` (semantic,
+all-MiniLM-L6-v2 on onnxruntime) when the ``embeddings`` extra is installed, and falls back to
+the numpy-only lexical :class:`HashedNgramEmbeddings` otherwise, saying so once in the log.
 
 :class:`HashedNgramEmbeddings` implements LangChain's ``Embeddings`` with numpy only: each text
 becomes a vector of hashed character 3-5-grams (sublinear counts, L2-normalized). It needs no
 model file, no network and no torch, and embeds thousands of texts a second. It measures
-*surface* similarity: two paraphrases with different words look different to it. Pass any other
-``Embeddings`` (OpenAI, a local sentence-transformer) where meaning matters.
+*surface* similarity: two paraphrases with different words look different to it. Use
+``MiniLMEmbeddings`` or any other ``Embeddings`` (OpenAI, ...) where meaning matters.
 
 Example:
     >>> emb = HashedNgramEmbeddings()
@@ -15,13 +19,17 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import zlib
+from functools import cache
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["HashedNgramEmbeddings"]
+__all__ = ["HashedNgramEmbeddings", "default_embeddings", "embeddings_name"]
+
+logger = logging.getLogger(__name__)
 
 
 class HashedNgramEmbeddings(BaseModel, Embeddings):
@@ -58,3 +66,30 @@ class HashedNgramEmbeddings(BaseModel, Embeddings):
         """Embed one text."""
         vector: list[float] = self._vector(text).tolist()
         return vector
+
+
+@cache
+def default_embeddings() -> Embeddings:
+    """The default embeddings of metrics and RAG merging: semantic when installed, else lexical.
+
+    Returns one shared :class:`~langchain_vs.minilm.MiniLMEmbeddings` when the ``embeddings``
+    extra is installed (its model loads on first use), else a :class:`HashedNgramEmbeddings`.
+    Values made with the two are not comparable; :func:`embeddings_name` says which was used.
+    """
+    from langchain_vs.minilm import INSTALL_EMBEDDINGS, MiniLMEmbeddings, minilm_available
+
+    if minilm_available():
+        return MiniLMEmbeddings()
+    logger.warning(
+        "Semantic embeddings are not installed; using lexical HashedNgramEmbeddings. "
+        "For meaning-level diversity: %s",
+        INSTALL_EMBEDDINGS,
+    )
+    return HashedNgramEmbeddings()
+
+
+def embeddings_name(embeddings: Embeddings) -> str:
+    """A short label for reports: the class name, plus the model name when it has one."""
+    model = getattr(embeddings, "model", None) or getattr(embeddings, "model_name", None)
+    name = type(embeddings).__name__
+    return f"{name}({model})" if isinstance(model, str) else name

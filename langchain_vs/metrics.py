@@ -24,7 +24,7 @@ from itertools import combinations
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from langchain_vs.embeddings import HashedNgramEmbeddings
+from langchain_vs.embeddings import default_embeddings
 
 __all__ = [
     "answer_counts",
@@ -49,9 +49,9 @@ def _need_two(texts: Sequence[str], what: str) -> None:
 
 
 def unit_embeddings(texts: Sequence[str], embeddings: Embeddings | None = None) -> np.ndarray:
-    """The texts' embeddings as unit rows (zero rows stay zero); default lexical embeddings."""
+    """The texts' embeddings as unit rows (zero rows stay zero); default: default_embeddings()."""
     vectors = np.asarray(
-        (embeddings or HashedNgramEmbeddings()).embed_documents(list(texts)), dtype=np.float64
+        (embeddings or default_embeddings()).embed_documents(list(texts)), dtype=np.float64
     )
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     unit: np.ndarray = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
@@ -63,8 +63,9 @@ def semantic_diversity(texts: Sequence[str], embeddings: Embeddings | None = Non
 
     Args:
         texts: At least two texts.
-        embeddings: Any LangChain ``Embeddings``; default :class:`HashedNgramEmbeddings`
-            (lexical, offline). Compare values made with the same embeddings only.
+        embeddings: Any LangChain ``Embeddings``; default
+            :func:`~langchain_vs.embeddings.default_embeddings` (MiniLM when the ``embeddings``
+            extra is installed, else lexical). Compare values made with the same embeddings only.
     """
     _need_two(texts, "semantic_diversity")
     unit = unit_embeddings(texts, embeddings)

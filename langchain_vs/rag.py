@@ -171,7 +171,7 @@ def create_diverse_rag_chain(
         k: How many answers to ask for.
         merge_threshold: Merge answers whose cosine similarity reaches this (e.g. 0.9), adding
             their probabilities; ``None`` keeps every answer.
-        embeddings: For merging; default :class:`~langchain_vs.embeddings.HashedNgramEmbeddings`.
+        embeddings: For merging; default :func:`~langchain_vs.embeddings.default_embeddings`.
         selection: Return only one answer's text, picked this way (``sample``, ``argmax``,
             ``uniform``, ``tail``), so the chain drops into an existing one.
         seed: Seed for that pick.
@@ -200,10 +200,10 @@ def create_diverse_rag_chain(
     def finish(state: dict[str, Any]) -> DiverseRAGResult:
         distribution: VerbalizedDistribution = state["distribution"]
         if merge_threshold is not None:
-            from langchain_vs.embeddings import HashedNgramEmbeddings
+            from langchain_vs.embeddings import default_embeddings
 
             distribution = merge_similar(
-                distribution, embeddings or HashedNgramEmbeddings(), merge_threshold
+                distribution, embeddings or default_embeddings(), merge_threshold
             )
         answers = [_ground(c.text, c.probability, state["documents"]) for c in distribution]
         answers.sort(key=lambda a: -a.probability)

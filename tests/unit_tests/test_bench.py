@@ -16,6 +16,8 @@ from langchain_vs.bench import (
     token_level_arms,
     write_report,
 )
+from langchain_vs.embeddings import HashedNgramEmbeddings, default_embeddings, embeddings_name
+from langchain_vs.metrics import semantic_diversity
 
 from .fake_models import ScriptedFakeChatModel, vs_json
 
@@ -114,6 +116,24 @@ def test_report_files(tmp_path):
     ]
     assert all(p.stat().st_size > 0 for p in written)
     assert markdown_table(report).startswith("| task | arm |")
+    assert report["config"]["embeddings"] == embeddings_name(default_embeddings())
+
+
+def test_the_embeddings_given_score_the_diversity():
+    lexical = HashedNgramEmbeddings()
+    report = run_benchmark(
+        MethodAwareFake(replies=["unused"]),
+        tasks=["joke"],
+        methods=["vs_standard"],
+        samples=6,
+        k=6,
+        token_baselines=False,
+        embeddings=lexical,
+    )
+    (row,) = report["rows"]
+    assert report["config"]["embeddings"] == "HashedNgramEmbeddings"
+    faces = [str(face) for face in range(1, 7)]  # what the fake offers for every prompt
+    assert row["semantic_diversity"] == pytest.approx(semantic_diversity(faces, lexical))
 
 
 def test_bad_arguments():

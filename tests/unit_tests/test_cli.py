@@ -14,6 +14,7 @@ from .fake_models import ScriptedFakeChatModel, vs_json
         ["sample", "x", "-k", "99"],
         ["sample", "x", "--tail-threshold", "2"],
         ["sample", "x", "--method", "best"],
+        ["bench", "--embeddings", "bert"],
     ],
 )
 def test_bad_arguments_exit_2_before_any_model_starts(args, capsys):
