@@ -34,6 +34,7 @@ def test_bench_writes_table_json_and_plots(tmp_path: Path) -> None:
     report = json.loads((out / "results.json").read_text())
     arms = {row["arm"] for row in report["rows"]}
     assert arms == {"direct", "vs_standard", "direct T=1.5 min_p=0.1", "direct T=1.0 top_k=20"}
+    assert report["config"]["embeddings"] == "MiniLMEmbeddings"  # semantic when the extra is in
     dice = [row for row in report["rows"] if row["task"] == "dice"]
     assert all(row["responses"] == 3 and row["kl"] is not None for row in dice)
     assert (out / "diversity.png").stat().st_size > 0 and (out / "kl.png").stat().st_size > 0
