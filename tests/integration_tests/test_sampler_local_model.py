@@ -45,8 +45,11 @@ def test_stream_yields_candidates_then_the_pick(chat_model: ChatOpenAI) -> None:
     sampler = VerbalizedSampler(model=chat_model, k=4, output="candidate", seed=1)
     items = list(sampler.stream("Name a planet."))
     assert all(isinstance(c, Candidate) for c in items)
-    assert len(items) == 5  # four as they complete, then the pick
-    assert items[-1].index in [c.index for c in items[:4]]
+    *streamed, pick = items
+    # Four as they complete, then the pick; a reply the sampler re-asks (the tiny model's
+    # sometimes is) has streamed its candidates too, so there may be 4 more per re-ask.
+    assert len(streamed) >= 4
+    assert pick.text in {c.text for c in streamed}
 
 
 async def test_astream_message_output(chat_model: ChatOpenAI) -> None:
