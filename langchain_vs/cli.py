@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     sample = commands.add_parser("sample", help="draw a verbalized distribution for a prompt")
     sample.add_argument("prompt", help="the request to answer")
-    sample.add_argument("-k", type=_k, default=5, help=f"candidates to ask for (1-{MAX_K})")
+    sample.add_argument("-k", "--k", type=_k, default=5, help=f"candidates to ask for (1-{MAX_K})")
     sample.add_argument(
         "--method", default=Method.VS_STANDARD.value, choices=[m.value for m in Method]
     )
@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=10,
         help="responses (creative) or answers (dice, states) per prompt",
     )
-    bench.add_argument("-k", type=_k, default=5, help="candidates per VS call")
+    bench.add_argument("-k", "--k", type=_k, default=5, help="candidates per VS call")
     bench.add_argument("--temperature", type=float, default=0.7)
     bench.add_argument(
         "--no-token-baselines",

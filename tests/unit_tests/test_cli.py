@@ -60,3 +60,28 @@ def test_table_output_marks_the_pick(monkeypatch, capsys):
     assert cli.main(["sample", "A drink?", "-k", "2", "--selection", "argmax"]) == 0
     out = capsys.readouterr().out
     assert "▶ 0" in out and "70.0%" in out and "Coffee" in out and "picked #0" in out
+
+
+def test_the_documented_bench_flags_parse():
+    # The spelling users were given: --k as well as -k.
+    args = cli.build_parser().parse_args(
+        [
+            "bench",
+            "--model",
+            "local",
+            "--tasks",
+            "joke,poem,story,dice,states",
+            "--methods",
+            "direct,direct_cot,sequence,multi_turn,vs_standard,vs_cot,vs_multi",
+            "--samples",
+            "3",
+            "--k",
+            "4",
+            "--out",
+            "results",
+        ]
+    )
+    assert args.k == 4 and args.samples == 3 and args.out == "results"
+    assert args.tasks == ["joke", "poem", "story", "dice", "states"]
+    assert [m.value for m in args.methods][-1] == "vs_multi"
+    assert cli.build_parser().parse_args(["sample", "x", "--k", "3"]).k == 3
