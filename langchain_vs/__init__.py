@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_vs.chat_model import VerbalizedChatModel
 from langchain_vs.distribution import Candidate, VerbalizedDistribution
-from langchain_vs.graph import Persona, VerbalizedNode, create_persona_simulation
+from langchain_vs.graph import Persona, VerbalizedNode
 from langchain_vs.methods import Method, ProbabilityDefinition
 from langchain_vs.parsers import VerbalizedOutputParser
 from langchain_vs.rag import create_diverse_rag_chain
 from langchain_vs.sampler import VerbalizedSampler, verbalize
+from langchain_vs.simulation import create_persona_simulation
 
 if TYPE_CHECKING:
     from langchain_vs.embeddings import HashedNgramEmbeddings

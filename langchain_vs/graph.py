@@ -1,40 +1,39 @@
-"""LangGraph persona simulations: a VS node, its state, and a simulation factory.
+"""LangGraph pieces: a persona, and a node that answers by Verbalized Sampling.
 
 Multi-agent persona simulations are where mode collapse hurts most: agents drift to the same
 generic lines within a few turns. :class:`VerbalizedNode` draws every turn from a verbalized
-distribution; :func:`create_persona_simulation` wires personas into an uncompiled ``StateGraph``.
+distribution; :func:`~langchain_vs.simulation.create_persona_simulation` wires personas into an
+uncompiled ``StateGraph``.
 
 Example:
     .. code-block:: python
 
-        from langgraph.checkpoint.memory import InMemorySaver
+        from langgraph.graph import START, MessagesState, StateGraph
 
-        from langchain_vs import Persona, create_persona_simulation, local_chat_model
+        from langchain_vs import VerbalizedNode, local_chat_model
 
-        personas = [Persona(name="Ada", description="An optimistic engineer."),
-                    Persona(name="Bo", description="A skeptical economist.")]
-        graph = create_persona_simulation(personas, local_chat_model(), max_turns=4,
-                                          opening="Should cities ban cars?", seed=1)
-        app = graph.compile(checkpointer=InMemorySaver())
-        state = app.invoke({"messages": []}, {"configurable": {"thread_id": "debate-1"}})
+        class State(MessagesState):
+            draws: list  # where the node appends its draw records
+
+        graph = StateGraph(State)
+        graph.add_node("assistant", VerbalizedNode(local_chat_model(), k=4, seed=1))
+        graph.add_edge(START, "assistant")
+        state = graph.compile().invoke({"messages": [("user", "Name a sea creature.")]})
 """
 
 from __future__ import annotations
 
 import contextlib
-import operator
 import random
-from collections.abc import Callable, Sequence
-from typing import Annotated, Any, Literal, TypedDict
+from collections.abc import Sequence
+from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForChainRun, CallbackManagerForChainRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from langgraph.config import get_stream_writer
 from langgraph.constants import TAG_NOSTREAM
-from langgraph.graph import END, START, StateGraph
-from langgraph.graph.message import add_messages
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from langchain_vs.conversation import ModelRequest, adrive, drive
@@ -43,21 +42,19 @@ from langchain_vs.methods import Method
 from langchain_vs.options import Draw, VerbalizedOptions, configured_copy
 
 __all__ = [
+    "CUSTOM_EVENT_TYPE",
     "DRAWS_KEY",
-    "OPENING_NODE",
     "Persona",
-    "PersonaSimulationState",
     "VerbalizedNode",
-    "create_persona_simulation",
+    "persona_view",
 ]
 
 DRAWS_KEY = "draws"
 """State key of the per-turn records: plain JSON-able dicts with ``turn``, ``persona``,
 ``chosen_index``, ``candidates`` (text, probability, raw value, index, repairs) and the rest of
 the distribution record."""
-OPENING_NODE = "opening"
 CUSTOM_EVENT_TYPE = "verbalized_sampling"
-_RESERVED = frozenset({OPENING_NODE, START, END})
+"""The ``type`` of the records a node writes to LangGraph's ``custom`` stream."""
 
 
 class Persona(BaseModel):
@@ -105,26 +102,12 @@ class Persona(BaseModel):
         return {key: value for key, value in options.items() if value is not None}
 
 
-class PersonaSimulationState(TypedDict, total=False):
-    """The state of :func:`create_persona_simulation` graphs (all plain, serializable data).
-
-    Attributes:
-        messages: The transcript; each persona line is an ``AIMessage`` named after its persona.
-        turn: How many persona lines have been spoken.
-        draws: One record per line (see ``DRAWS_KEY``): the whole distribution and the pick, so
-            that replaying a checkpoint never draws again.
-    """
-
-    messages: Annotated[list[AnyMessage], add_messages]
-    turn: int
-    draws: Annotated[list[dict[str, Any]], operator.add]
-
-
 def persona_view(persona: Persona, messages: Sequence[BaseMessage]) -> list[BaseMessage]:
     """The conversation from ``persona``'s side.
 
     Its own lines become assistant turns; everyone else's become user turns that carry the
-    speaker's name (few chat templates show a message's ``name`` field).
+    speaker's name (few chat templates show a message's ``name`` field). The view always ends
+    on a user turn.
     """
     others = sorted({m.name for m in messages if m.name and m.name != persona.name})
     view: list[BaseMessage] = [SystemMessage(content=persona.system_prompt(others))]
@@ -138,6 +121,11 @@ def persona_view(persona: Persona, messages: Sequence[BaseMessage]) -> list[Base
             view.append(HumanMessage(content=f"{speaker}: {message.text}"))
     if len(view) == 1:
         view.append(HumanMessage(content="Open the conversation."))
+    elif isinstance(view[-1], AIMessage):
+        # It spoke last (a custom turn order or parallel drafts): end on a user turn, or
+        # servers take the request as a prefill of that line (llama.cpp's JSON grammar then
+        # refuses to start: "Failed to initialize samplers").
+        view.append(HumanMessage(content="(Your turn again: say your next line.)"))
     return view
 
 
@@ -267,86 +255,3 @@ class VerbalizedNode(VerbalizedOptions, RunnableSerializable[dict[str, Any], dic
 
         outcome = await adrive(self.new_conversation(self._view(state)), call)
         return self._update(self.draw(outcome, rng=self._rng(turn)), turn)
-
-
-TurnOrder = Literal["round_robin"] | Callable[[dict[str, Any]], str]
-"""``"round_robin"`` (the first persona opens) or a function from the state to a persona name."""
-
-
-def _check_setup(personas: Sequence[Persona], max_turns: int) -> None:
-    if not personas:
-        raise ValueError("create_persona_simulation needs at least one persona")
-    names = [p.name for p in personas]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise ValueError(f"persona names must be unique; repeated: {', '.join(duplicates)}")
-    if clashes := sorted(set(names) & _RESERVED):
-        raise ValueError(f"persona names {clashes} are reserved for the graph's own nodes")
-    if isinstance(max_turns, bool) or not isinstance(max_turns, int) or max_turns < 1:
-        raise ValueError(f"max_turns must be an int of at least 1, got {max_turns!r}")
-
-
-def create_persona_simulation(
-    personas: Sequence[Persona],
-    model: BaseChatModel,
-    *,
-    max_turns: int,
-    turn_order: TurnOrder = "round_robin",
-    opening: str | None = None,
-    stop_condition: Callable[[dict[str, Any]], bool] | None = None,
-    **node_options: Any,
-) -> StateGraph[Any]:
-    """Wire personas into an uncompiled ``StateGraph`` that runs a VS conversation.
-
-    Each persona is a :class:`VerbalizedNode` named after it. After the optional opening line
-    (a ``HumanMessage`` named ``moderator``, added when the transcript is empty), a router picks
-    the next speaker until ``max_turns`` persona lines were spoken or ``stop_condition(state)``
-    is true. Compile it with a checkpointer (``InMemorySaver``, ``SqliteSaver``) to make runs
-    resumable by thread id.
-
-    Args:
-        personas: The voices, in speaking order for round robin.
-        model: Any chat model (each persona gets its own configured copy if it has settings).
-        max_turns: Persona lines in total (three personas, ``max_turns=9``: three lines each).
-        turn_order: ``"round_robin"`` or a function from the state to the next persona's name.
-        opening: The moderator's first line, if any.
-        stop_condition: Ends the conversation early when it returns True.
-        **node_options: VS options for every node (``k``, ``method``, ``seed``…).
-
-    Returns:
-        The graph, with state schema :class:`PersonaSimulationState`.
-
-    Raises:
-        ValueError: No personas, duplicate or reserved names, ``max_turns`` < 1, an unknown
-            ``turn_order``.
-    """
-    _check_setup(personas, max_turns)
-    if turn_order != "round_robin" and not callable(turn_order):
-        raise ValueError(f"turn_order must be 'round_robin' or a callable, got {turn_order!r}")
-    names = [p.name for p in personas]
-
-    def next_speaker(state: dict[str, Any]) -> str:
-        turn = int(state.get("turn") or 0)
-        if turn >= max_turns or (stop_condition is not None and stop_condition(state)):
-            return END
-        if turn_order == "round_robin":
-            return names[turn % len(names)]
-        chosen = turn_order(state)
-        if chosen not in names:
-            raise ValueError(f"turn_order chose {chosen!r}, not one of {names}")
-        return chosen
-
-    def open_conversation(state: PersonaSimulationState) -> dict[str, Any]:
-        if opening and not state.get("messages"):
-            return {"messages": [HumanMessage(content=opening, name="moderator")], "turn": 0}
-        return {"turn": int(state.get("turn") or 0)}
-
-    graph: StateGraph[Any] = StateGraph(PersonaSimulationState)
-    graph.add_node(OPENING_NODE, open_conversation)
-    for persona in personas:
-        node = VerbalizedNode(model, persona, turn_key="turn", **node_options)
-        graph.add_node(persona.name, node)  # type: ignore[type-var]  # a node for any dict state
-    graph.add_edge(START, OPENING_NODE)
-    for source in [OPENING_NODE, *names]:
-        graph.add_conditional_edges(source, next_speaker, [*names, END])
-    return graph

@@ -154,8 +154,13 @@ class LocalModelServer:
         """The server process id while it runs."""
         return self._process.pid if self._process is not None else None
 
+    @property
+    def log_path(self) -> Path | None:
+        """The server's log file while it runs (deleted when it stops)."""
+        return Path(self._log.name) if self._log is not None else None
+
     def log_tail(self, lines: int = _LOG_LINES) -> str:
-        """The last lines of the server's log."""
+        """The last lines of the server's log (empty once it stopped)."""
         if self._log is None:
             return ""
         self._log.flush()
@@ -235,6 +240,10 @@ class LocalModelServer:
             process.wait(timeout=5)
         if process.stdout is not None:
             process.stdout.close()
+        if self._log is not None:  # errors quoted its tail already; don't leave files behind
+            self._log.close()
+            Path(self._log.name).unlink(missing_ok=True)
+            self._log = None
 
     def chat_model(self, **chat_kwargs: Any) -> ChatOpenAI:
         """A ``ChatOpenAI`` bound to this server; ``chat_kwargs`` override the defaults."""

@@ -54,6 +54,13 @@ def test_startup_timeout_reports_the_log_and_leaves_nothing() -> None:
     assert server.pid is None
 
 
+def test_a_stopped_server_leaves_no_log_file() -> None:
+    with LocalModelServer(n_ctx=2048, n_parallel=1) as server:
+        log = server.log_path
+        assert log is not None and log.is_file()
+    assert not log.exists() and server.log_path is None and server.log_tail() == ""
+
+
 PARENT = """
 import json, sys, time
 from langchain_vs.local import local_chat_model, shared_server

@@ -115,3 +115,18 @@ def test_killed_simulation_resumes_without_lost_or_duplicated_turns(tmp_path: Pa
     assert [d["turn"] for d in state[DRAWS_KEY]] == list(range(6))  # none lost, none twice
     assert [name for name, _ in persona_lines(state)] == ["Maya", "Tom", "Ines"] * 2
     assert [m.name for m in state["messages"]].count("moderator") == 1
+
+
+async def test_parallel_drafts_on_the_real_server(chat_model: ChatOpenAI) -> None:
+    # Three concurrent drafts per line: the server's parallel slots answer them together.
+    graph = create_persona_simulation(
+        PERSONAS, chat_model, max_turns=2, k=3, seed=2, turn_order="parallel_drafts"
+    )
+    app = graph.compile(checkpointer=InMemorySaver())
+    state = await app.ainvoke({"messages": []}, {"configurable": {"thread_id": "drafts"}})
+    speakers = [name for name, _ in persona_lines(state)]
+    assert len(speakers) == 2 and speakers[0] != speakers[1]  # never the same speaker twice
+    for draw in state[DRAWS_KEY]:
+        assert sorted(d["persona"] for d in draw["drafts"]) == ["Ines", "Maya", "Tom"]
+        assert all(d["text"].strip() for d in draw["drafts"])
+    assert state["drafts"] == []

@@ -54,6 +54,10 @@ def test_persona_view_shows_own_lines_as_assistant_and_names_others():
         ("HumanMessage", "Bo: Too costly."),
     ]
     assert persona_view(PERSONAS[0], [])[-1].content == "Open the conversation."
+    # When it spoke last, the view still ends on a user turn (never an assistant prefill).
+    spoke_last = persona_view(PERSONAS[1], history)
+    assert isinstance(spoke_last[-2], AIMessage) and spoke_last[-2].content == "Too costly."
+    assert isinstance(spoke_last[-1], HumanMessage) and "next line" in spoke_last[-1].content
 
 
 def test_node_returns_a_named_message_and_a_json_able_record():
@@ -196,3 +200,92 @@ def test_bad_persona_and_turn_order():
     graph = create_persona_simulation(PERSONAS, fake(), max_turns=3, turn_order=lambda s: "Zed")
     with pytest.raises(ValueError, match="turn_order chose 'Zed'"):
         graph.compile().invoke({"messages": []})
+
+
+class PersonaAwareFake(ScriptedFakeChatModel):
+    """FAKE: each persona offers its own lines; their top probabilities rank Bo > Cy > Ada.
+
+    The reply depends on who asks (read from the system prompt), not on the call order, so
+    concurrent drafts get the same answers whatever order they run in.
+    """
+
+    def _next(self, messages, kwargs):
+        with self._lock:
+            self.calls.append({"messages": messages, "structured": False, "schema": None})
+        name = messages[0].text.split("You are ", 1)[1].split(".", 1)[0]
+        turn = sum(1 for m in messages if isinstance(m, AIMessage) or m.type == "human") - 1
+        top = {"Ada": 0.5, "Bo": 0.7, "Cy": 0.6}[name]
+        return AIMessage(vs_json([(f"{name} says {turn}", top), (f"{name} hedges", 1 - top)]))
+
+
+def drafting_app(model, **options):
+    graph = create_persona_simulation(
+        PERSONAS,
+        model,
+        max_turns=4,
+        k=2,
+        selection="argmax",
+        turn_order="parallel_drafts",
+        opening="Go",
+        **options,
+    )
+    return graph.compile(checkpointer=InMemorySaver())
+
+
+def test_parallel_drafts_everyone_drafts_and_the_rule_picks():
+    model = PersonaAwareFake(replies=["unused"])
+    state = drafting_app(model).invoke({"messages": []}, thread("d"))
+    # Bo is always most confident, but never speaks twice in a row: then Cy (0.6) beats Ada.
+    assert [name for name, _ in lines(state)] == ["Bo", "Cy", "Bo", "Cy"]
+    assert len(model.calls) == 12  # three drafts per spoken line
+    assert all(isinstance(call["messages"][-1], HumanMessage) for call in model.calls)
+    assert state["turn"] == 4 and state["drafts"] == []
+    first = state[DRAWS_KEY][0]
+    assert first["persona"] == "Bo" and first["turn"] == 0
+    assert [(d["persona"], d["probability"], d["model_calls"]) for d in first["drafts"]] == [
+        ("Ada", 0.5, 1),
+        ("Bo", 0.7, 1),
+        ("Cy", 0.6, 1),
+    ]
+
+
+async def test_parallel_drafts_async_matches_sync():
+    sync = drafting_app(PersonaAwareFake(replies=["unused"]), seed=3)
+    run_async = drafting_app(PersonaAwareFake(replies=["unused"]), seed=3)
+    expected = lines(sync.invoke({"messages": []}, thread("s")))
+    assert lines(await run_async.ainvoke({"messages": []}, thread("a"))) == expected
+
+
+def test_a_custom_speaker_rule_and_its_errors():
+    def ada_always(state, drafts):
+        assert [d["persona"] for d in drafts] == ["Ada", "Bo", "Cy"]  # persona order
+        return "Ada"
+
+    state = drafting_app(PersonaAwareFake(replies=["x"]), speaker_rule=ada_always).invoke(
+        {"messages": []}, thread("r")
+    )
+    assert [name for name, _ in lines(state)] == ["Ada"] * 4
+    with pytest.raises(ValueError, match="speaker_rule chose 'Zed'"):
+        drafting_app(PersonaAwareFake(replies=["x"]), speaker_rule=lambda s, d: "Zed").invoke(
+            {"messages": []}, thread("z")
+        )
+    with pytest.raises(ValueError, match="parallel_drafts' only"):
+        create_persona_simulation(PERSONAS, fake(), max_turns=3, speaker_rule=ada_always)
+
+
+def test_parallel_drafts_checkpoints_serialize_and_replay_without_redrawing():
+    model = PersonaAwareFake(replies=["x"])
+    app = drafting_app(model)
+    final = app.invoke({"messages": []}, thread("c"))
+    history = list(app.get_state_history(thread("c")))
+    mid_round = next(s for s in history if len(s.values.get("drafts") or []) == 3)
+    strict = JsonPlusSerializer(pickle_fallback=False)
+    restored = strict.loads_typed(strict.dumps_typed(mid_round.values))
+    assert [d["message"].text for d in restored["drafts"]] == [
+        d["message"].text for d in mid_round.values["drafts"]
+    ]
+    calls = len(model.calls)
+    after_two = next(s for s in history if s.values.get("turn") == 2 and not s.values["drafts"])
+    replayed = app.invoke(None, after_two.config)
+    assert replayed[DRAWS_KEY][:2] == final[DRAWS_KEY][:2]
+    assert len(model.calls) == calls + 6  # only the two remaining rounds drafted again
