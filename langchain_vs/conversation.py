@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Itera
 from dataclasses import dataclass, field
 from typing import Any
 
+import openai
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import (
     AIMessage,
@@ -102,6 +103,29 @@ def _retry_prompt(error: OutputParserException) -> str:
     return (
         f"Your reply could not be used: {reason}. Answer the request again, following the "
         "format instructions exactly."
+    )
+
+
+def _cut_off_reply(error: BaseException) -> AIMessage | None:
+    """The truncated reply inside a structured call that hit the token limit, else ``None``.
+
+    OpenAI's client raises ``LengthFinishReasonError`` instead of returning such a reply. The
+    server did honour the schema, so this is an unusable reply (re-asked the same way), not a
+    sign that structured output is unsupported.
+    """
+    if not isinstance(error, openai.LengthFinishReasonError):
+        return None
+    completion = error.completion
+    text = (completion.choices[0].message.content or "") if completion.choices else ""
+    usage: UsageMetadata | None = None
+    if completion.usage is not None:
+        usage = UsageMetadata(
+            input_tokens=completion.usage.prompt_tokens,
+            output_tokens=completion.usage.completion_tokens,
+            total_tokens=completion.usage.total_tokens,
+        )
+    return AIMessage(
+        content=text, usage_metadata=usage, response_metadata={"finish_reason": "length"}
     )
 
 
@@ -197,24 +221,34 @@ class VerbalizedConversation:
             attempts = 0
             while True:
                 request = ModelRequest(messages, self.structured, parser, offset)
+                cut_off = False
                 try:
                     reply = yield request
                 except Exception as error:
                     if not request.structured:
                         raise
-                    # A structured call failed: unsupported (NotImplementedError, or failing
-                    # twice) means ask in text from now on; once may be a fluke (a tiny model
-                    # looping into the token limit), so ask the same way again first.
-                    self.structured_error = f"{type(error).__name__}: {error}"
-                    self.structured_failures += 1
-                    if isinstance(error, NotImplementedError) or self.structured_failures >= 2:
-                        self.structured = False
-                        asked = messages = self._turn_messages(history, turn_index, count)
-                    continue
+                    if (truncated := _cut_off_reply(error)) is None:
+                        # A structured call failed: unsupported (NotImplementedError, or
+                        # failing twice) means ask in text from now on; once may be a fluke,
+                        # so ask the same way again first.
+                        self.structured_error = f"{type(error).__name__}: {error}"
+                        self.structured_failures += 1
+                        if isinstance(error, NotImplementedError) or self.structured_failures >= 2:
+                            self.structured = False
+                            asked = messages = self._turn_messages(history, turn_index, count)
+                        continue
+                    reply, cut_off = truncated, True
                 replies.append(reply)
                 usage = add_usage(usage, reply.usage_metadata)
                 attempts += 1
                 try:
+                    if cut_off:
+                        # Its JSON is unfinished: a repaired parse would pass off a cut text.
+                        raise OutputParserException(
+                            "the reply hit the model's token limit before its JSON was complete "
+                            "(raise max_tokens, or ask for fewer or shorter responses)",
+                            llm_output=reply.text,
+                        )
                     parsed = parser.parse_turn(reply)
                 except OutputParserException as error:
                     last_error = error
@@ -224,11 +258,12 @@ class VerbalizedConversation:
                             f"attempt(s); the last error: {error}",
                             llm_output=_reply_text(reply),
                         ) from last_error
-                    messages = [
-                        *asked,
-                        AIMessage(content=_reply_text(reply)),
-                        HumanMessage(content=_retry_prompt(error)),
-                    ]
+                    if not cut_off:  # a runaway reply is not shown again: asked afresh
+                        messages = [
+                            *asked,
+                            AIMessage(content=_reply_text(reply)),
+                            HumanMessage(content=_retry_prompt(error)),
+                        ]
                     continue
                 turns.append(parsed)
                 history = [*asked, AIMessage(content=_reply_text(reply))]

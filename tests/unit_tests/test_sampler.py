@@ -6,12 +6,14 @@ import time
 from typing import Any
 from uuid import UUID
 
+import openai
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import ConfigurableField
+from openai.types.chat import ChatCompletion
 
 from langchain_vs import Candidate, Method, VerbalizedDistribution, VerbalizedSampler, verbalize
 from langchain_vs.sampler import CANDIDATE_EVENT, DISTRIBUTION_EVENT
@@ -444,3 +446,48 @@ def test_re_ask_sends_back_only_encodable_text():
     VerbalizedSampler(model=model).invoke("Q")
     resent = model.calls[1]["messages"][-2].content
     assert resent == "garbage ?"
+
+
+def length_error(text: str) -> openai.LengthFinishReasonError:
+    """What OpenAI's client raises for a structured reply cut at the token limit."""
+    completion = ChatCompletion.model_validate(
+        {
+            "id": "x",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "tiny",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "length",
+                    "message": {"role": "assistant", "content": text},
+                }
+            ],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 768, "total_tokens": 778},
+        }
+    )
+    return openai.LengthFinishReasonError(completion=completion)
+
+
+def test_a_reply_cut_at_the_token_limit_is_re_asked_structured():
+    runaway = '{"responses": [{"text": "ha ha ha ha ha ha'
+    model = fake(length_error(runaway), length_error(runaway), FIVE, structured=True)
+    sampler = VerbalizedSampler(model=model, output="message", max_retries=2)
+    message = sampler.invoke("Q")
+    # Still structured (the server honoured the schema), asked afresh, tokens counted.
+    assert model.structured_calls == [True, True, True]
+    assert model.calls[1]["messages"] == model.calls[0]["messages"]
+    record = message.response_metadata["verbalized_sampling"]
+    assert record["structured_output"] is True and record["model_calls"] == 3
+    assert message.usage_metadata["output_tokens"] >= 2 * 768
+    sampler.invoke("Q")  # not remembered as "structured output unsupported"
+    assert model.structured_calls[-1] is True
+
+
+def test_replies_always_cut_off_raise_with_the_raw_output():
+    runaway = '{"responses": [{"text": "ha ha ha'
+    model = fake(length_error(runaway), structured=True)
+    with pytest.raises(OutputParserException, match="token limit") as info:
+        VerbalizedSampler(model=model, max_retries=1).invoke("Q")
+    assert info.value.llm_output == runaway
+    assert model.structured_calls == [True, True]
