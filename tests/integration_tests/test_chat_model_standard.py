@@ -19,10 +19,12 @@ class TestVerbalizedChatModelOnLocalModel(ChatModelIntegrationTests):
 
     @property
     def chat_model_params(self) -> dict[str, Any]:
-        # The suite's default temperature 0 makes every re-ask repeat the same reply; the tiny
-        # model sometimes loops to the token limit inside a JSON schema, so re-asks need
-        # sampling (VS runs at the paper's 0.7 anyway).
-        return {"model": shared_server().chat_model(), "k": 3, "temperature": 0.7}
+        # Temperature 0.7 (the paper's; the suite's default 0 makes the greedy reply to its
+        # joke prompt ramble inside the JSON schema up to the token limit) with a fixed seed:
+        # unseeded, about 1 structured call in 50 rambles there (measured), and the suite's
+        # structured tests count exactly one model call, which a re-ask would break. llama.cpp
+        # reproduces a seeded reply exactly, so each test now does the same thing every run.
+        return {"model": shared_server().chat_model(seed=3), "k": 3, "temperature": 0.7}
 
 
 # Every standard test that cannot apply, and why. Each reason was checked: plain ChatOpenAI on
