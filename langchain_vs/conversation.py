@@ -110,8 +110,8 @@ def _cut_off_reply(error: BaseException) -> AIMessage | None:
     """The truncated reply inside a structured call that hit the token limit, else ``None``.
 
     OpenAI's client raises ``LengthFinishReasonError`` instead of returning such a reply. The
-    server did honour the schema, so this is an unusable reply (re-asked the same way), not a
-    sign that structured output is unsupported.
+    server did honour the schema, so this is a reply to read (its finished responses count),
+    not a sign that structured output is unsupported.
     """
     if not isinstance(error, openai.LengthFinishReasonError):
         return None
@@ -126,6 +126,27 @@ def _cut_off_reply(error: BaseException) -> AIMessage | None:
         )
     return AIMessage(
         content=text, usage_metadata=usage, response_metadata={"finish_reason": "length"}
+    )
+
+
+def _read_turn(parser: VerbalizedOutputParser, reply: AIMessage) -> ParsedTurn:
+    """Read a reply; from one cut at the token limit, only the responses it finished."""
+    whole = parser.parse_turn(reply)
+    if reply.response_metadata.get("finish_reason") != "length" or whole.complete:
+        return whole
+    # Its JSON (or list) stopped mid-way: the last response may be a cut sentence, which a
+    # repaired parse would pass off as a whole one.
+    finished = parser.parse_turn(reply, partial=True)
+    if not finished.items:
+        raise OutputParserException(
+            "the reply hit the model's token limit inside its first response "
+            "(raise max_tokens, or ask for shorter responses)",
+            llm_output=reply.text,
+        )
+    if len(finished.items) == len(whole.items):
+        return whole
+    return ParsedTurn(
+        finished.items, whole.reasoning, (*whole.repairs, "dropped_cut_off"), complete=False
     )
 
 
@@ -221,7 +242,6 @@ class VerbalizedConversation:
             attempts = 0
             while True:
                 request = ModelRequest(messages, self.structured, parser, offset)
-                cut_off = False
                 try:
                     reply = yield request
                 except Exception as error:
@@ -237,19 +257,12 @@ class VerbalizedConversation:
                             self.structured = False
                             asked = messages = self._turn_messages(history, turn_index, count)
                         continue
-                    reply, cut_off = truncated, True
+                    reply = truncated  # read like any reply cut at the token limit
                 replies.append(reply)
                 usage = add_usage(usage, reply.usage_metadata)
                 attempts += 1
                 try:
-                    if cut_off:
-                        # Its JSON is unfinished: a repaired parse would pass off a cut text.
-                        raise OutputParserException(
-                            "the reply hit the model's token limit before its JSON was complete "
-                            "(raise max_tokens, or ask for fewer or shorter responses)",
-                            llm_output=reply.text,
-                        )
-                    parsed = parser.parse_turn(reply)
+                    parsed = _read_turn(parser, reply)
                 except OutputParserException as error:
                     last_error = error
                     if attempts > self.max_retries:
@@ -258,7 +271,8 @@ class VerbalizedConversation:
                             f"attempt(s); the last error: {error}",
                             llm_output=_reply_text(reply),
                         ) from last_error
-                    if not cut_off:  # a runaway reply is not shown again: asked afresh
+                    if reply.response_metadata.get("finish_reason") != "length":
+                        # (a runaway reply is not shown again: it is asked afresh)
                         messages = [
                             *asked,
                             AIMessage(content=_reply_text(reply)),
@@ -290,16 +304,23 @@ class _Stepper:
 
     def reply(self, reply: AIMessage) -> bool:
         """Hand over a reply; False once the conversation is finished."""
+        return self._advance(lambda: self._steps.send(reply))
+
+    def fail(self, error: Exception) -> bool:
+        """Hand over a call's exception; re-raised unless the conversation recovers from it.
+
+        False once the conversation is finished: the error carried a usable reply (a structured
+        reply cut at the token limit).
+        """
+        return self._advance(lambda: self._steps.throw(error))
+
+    def _advance(self, step: Callable[[], ModelRequest]) -> bool:
         try:
-            self.request = self._steps.send(reply)
+            self.request = step()
         except StopIteration as stop:
             self.outcome = stop.value
             return False
         return True
-
-    def fail(self, error: Exception) -> None:
-        """Hand over a call's exception; re-raised unless the conversation recovers from it."""
-        self.request = self._steps.throw(error)
 
     def result(self) -> SamplingOutcome:
         assert self.outcome is not None
@@ -329,8 +350,9 @@ def drive(conversation: VerbalizedConversation, call: ModelCall) -> SamplingOutc
         try:
             reply = _as_message(call(stepper.request))
         except Exception as error:  # noqa: BLE001 -- handed to the conversation, re-raised there
-            stepper.fail(error)
-            continue
+            if stepper.fail(error):
+                continue
+            return stepper.result()
         if not stepper.reply(reply):
             return stepper.result()
 
@@ -342,8 +364,9 @@ async def adrive(conversation: VerbalizedConversation, call: AsyncModelCall) -> 
         try:
             reply = _as_message(await call(stepper.request))
         except Exception as error:  # noqa: BLE001 -- handed to the conversation, re-raised there
-            stepper.fail(error)
-            continue
+            if stepper.fail(error):
+                continue
+            return stepper.result()
         if not stepper.reply(reply):
             return stepper.result()
 
@@ -374,8 +397,9 @@ class _Streamed:
 
     def finish(self) -> list[Candidate]:
         """The candidates not streamed yet, once the reply is whole (none if unreadable)."""
+        parser = self._partial.parser
         try:
-            final = self._partial.parser.parse_payload(self.reply())
+            final = parser.to_distribution([_read_turn(parser, self.reply())])
         except OutputParserException:
             return []  # the conversation re-asks or raises with the full story
         return [
@@ -411,8 +435,10 @@ def drive_stream(
                 yield from streamed.feed(chunk)
             yield from streamed.finish()
         except Exception as error:  # noqa: BLE001 -- handed to the conversation, re-raised there
-            stepper.fail(error)
-            continue
+            if stepper.fail(error):
+                continue
+            yield stepper.result()
+            return
         if not stepper.reply(streamed.reply()):
             yield stepper.result()
             return
@@ -432,8 +458,10 @@ async def adrive_stream(
             for candidate in streamed.finish():
                 yield candidate
         except Exception as error:  # noqa: BLE001 -- handed to the conversation, re-raised there
-            stepper.fail(error)
-            continue
+            if stepper.fail(error):
+                continue
+            yield stepper.result()
+            return
         if not stepper.reply(streamed.reply()):
             yield stepper.result()
             return

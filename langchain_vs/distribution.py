@@ -120,7 +120,8 @@ class VerbalizedDistribution:
         method: The method that produced it (``Method`` value), if known.
         probability_definition: The probability definition the model was given, if any.
         reasoning: The model's reasoning (``*_cot`` methods).
-        repairs: Distribution-level repairs: ``json_repaired``, ``merged_duplicates``, ``floor``,
+        repairs: Distribution-level repairs: ``json_repaired``, ``dropped_cut_off`` (a reply cut
+            at the token limit lost its unfinished last response), ``merged_duplicates``, ``floor``,
             ``fewer_than_asked``.
     """
 

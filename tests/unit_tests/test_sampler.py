@@ -491,3 +491,50 @@ def test_replies_always_cut_off_raise_with_the_raw_output():
         VerbalizedSampler(model=model, max_retries=1).invoke("Q")
     assert info.value.llm_output == runaway
     assert model.structured_calls == [True, True]
+
+
+def test_a_text_reply_cut_at_the_token_limit_keeps_only_finished_responses():
+    cut = AIMessage(
+        content='{"responses": [{"text": "a", "probability": 0.5}, '
+        '{"text": "b", "probability": 0.3}, {"text": "c is a sentence that never',
+        response_metadata={"finish_reason": "length"},
+    )
+    dist = VerbalizedSampler(model=fake(cut), k=3, output="distribution").invoke("Q")
+    assert dist.texts == ["a", "b"]
+    assert "dropped_cut_off" in dist.repairs and "fewer_than_asked" in dist.repairs
+    # The same text without the cut-off flag is a reply whose closing brackets went missing.
+    unflagged = AIMessage(content=cut.content)
+    whole = VerbalizedSampler(model=fake(unflagged), k=3, output="distribution").invoke("Q")
+    assert len(whole) == 3 and "json_repaired" in whole.repairs
+
+
+def test_a_reply_cut_inside_its_first_response_is_re_asked():
+    cut = AIMessage(
+        content='{"responses": [{"text": "ha ha ha ha',
+        response_metadata={"finish_reason": "length"},
+    )
+    model = fake(cut, FIVE)
+    dist = VerbalizedSampler(model=model, output="distribution").invoke("Q")
+    assert len(model.calls) == 2 and len(dist) == 5
+    assert model.calls[1]["messages"] == model.calls[0]["messages"]  # asked afresh
+
+
+def test_a_structured_reply_cut_after_some_responses_keeps_them():
+    cut = '{"responses": [{"text": "a", "probability": 0.6}, {"text": "b is cut'
+    model = fake(length_error(cut), structured=True)
+    dist = VerbalizedSampler(model=model, k=2, output="distribution").invoke("Q")
+    assert dist.texts == ["a"] and "dropped_cut_off" in dist.repairs
+    assert model.structured_calls == [True]
+
+
+async def test_cut_structured_reply_recovers_on_every_driver():
+    cut = '{"responses": [{"text": "a", "probability": 0.6}, {"text": "b is cut'
+
+    def sampler(output: str) -> VerbalizedSampler:
+        model = fake(length_error(cut), structured=True)
+        return VerbalizedSampler(model=model, k=2, output=output)
+
+    assert (await sampler("distribution").ainvoke("Q")).texts == ["a"]
+    streamed = list(sampler("candidate").stream("Q"))
+    assert streamed[-1].text == "a"
+    assert [c.text async for c in sampler("candidate").astream("Q")][-1] == "a"
