@@ -21,10 +21,11 @@ PROMPTS = [
     "Suggest a name for a cat.",
     "Give me an idea for a weekend hobby.",
 ]
+# server.chat_model() sets repeat_penalty by default, so the other arms clear extra_body.
 SETTINGS: dict[str, dict[str, object]] = {
-    "plain": {},
-    "frequency_penalty=0.5": {"frequency_penalty": 0.5},
-    "repeat_penalty=1.15": {"extra_body": {"repeat_penalty": 1.15, "repeat_last_n": 256}},
+    "plain": {"extra_body": {}},
+    "frequency_penalty=0.5": {"extra_body": {}, "frequency_penalty": 0.5},
+    "repeat_penalty=1.15 (the default)": {},
 }
 
 
