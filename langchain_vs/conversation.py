@@ -31,7 +31,8 @@ from langchain_core.messages.ai import add_usage
 
 from langchain_vs.distribution import Candidate, VerbalizedDistribution
 from langchain_vs.methods import Method, ProbabilityDefinition, follow_up_prompt, system_prompt
-from langchain_vs.parsers import ParsedTurn, PartialParse, VerbalizedOutputParser, message_payload
+from langchain_vs.parsers import ParsedTurn, VerbalizedOutputParser, message_payload
+from langchain_vs.partial_parse import PartialParse
 from langchain_vs.text_formats import valid_utf8
 
 __all__ = [

@@ -159,12 +159,17 @@ class VerbalizedDistribution:
         repairs: Iterable[str] = (),
     ) -> VerbalizedDistribution:
         """Normalize repaired weights into a distribution (indices follow ``items``' order)."""
-        total = math.fsum(item.weight for item in items)
-        uniform = total <= 0.0
+        # Scale by the largest weight first: tiny or huge weights normalize without
+        # underflow or overflow; anything not finite or not positive weighs nothing.
+        weights = [w if math.isfinite(w) and w > 0.0 else 0.0 for w in (i.weight for i in items)]
+        top = max(weights, default=0.0)
+        scaled = [w / top for w in weights] if top > 0.0 else []
+        total = math.fsum(scaled)
+        uniform = not scaled
         candidates = tuple(
             Candidate(
                 text=item.text,
-                probability=1.0 / len(items) if uniform else item.weight / total,
+                probability=1.0 / len(items) if uniform else scaled[i] / total,
                 raw_probability=item.raw_probability,
                 index=i,
                 repairs=item.repairs + (("uniform_fallback",) if uniform else ()),

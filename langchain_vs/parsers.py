@@ -18,14 +18,24 @@ from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.output_parsers import BaseTransformOutputParser
 from langchain_core.outputs import ChatGeneration, Generation
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from langchain_vs.distribution import VerbalizedDistribution, WeightedText, as_json_scalar
+from langchain_vs.json_text import find_json, read_json_document
 from langchain_vs.methods import Method, ProbabilityDefinition, format_instructions
-from langchain_vs.text_formats import find_json, find_list_items, find_xml_items, valid_utf8
+from langchain_vs.partial_parse import PartialParse
+from langchain_vs.text_formats import find_list_items, find_xml_items, valid_utf8
 from langchain_vs.weights import repair_weights
 
-__all__ = ["ParsedTurn", "PartialParse", "VerbalizedOutputParser", "message_payload"]
+__all__ = [
+    "DEFAULT_MAX_REPLY_CHARS",
+    "ParsedTurn",
+    "VerbalizedOutputParser",
+    "message_payload",
+]
+
+DEFAULT_MAX_REPLY_CHARS = 1_000_000
+"""The default cap on a reply's length: ~250k tokens, far beyond any k responses."""
 
 _TEXT_KEYS = ("text", "response", "content", "answer", "output")
 _LIST_KEYS = ("responses", "candidates", "answers", "samples", "items")
@@ -106,6 +116,9 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
     """How many responses were asked for (for format instructions and the fewer/more record)."""
     probability_definition: ProbabilityDefinition | None = None
     """How the weights were defined; ``None`` takes the method's default."""
+    max_reply_chars: int = Field(default=DEFAULT_MAX_REPLY_CHARS, ge=1)
+    """A longer reply is refused with ``OutputParserException`` (parsing is linear, but a
+    runaway reply is no distribution)."""
 
     @model_validator(mode="after")
     def _default_definition(self) -> VerbalizedOutputParser:
@@ -153,10 +166,12 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         turn = self.parse_turn(payload)
         return self.to_distribution([turn])
 
-    def parse_partial(self, payload: Any) -> VerbalizedDistribution | None:
+    def parse_partial(
+        self, payload: Any, *, document: bool = False
+    ) -> VerbalizedDistribution | None:
         """The responses completed so far in a reply that is still streaming, or ``None``."""
         try:
-            turn = self.parse_turn(payload, partial=True)
+            turn = self.parse_turn(payload, partial=True, document=document)
         except OutputParserException:
             return None
         return self.to_distribution([turn]) if turn.items else None
@@ -176,12 +191,41 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
             repairs=repairs,
         )
 
-    def parse_turn(self, payload: Any, *, partial: bool = False) -> ParsedTurn:
-        """Read one reply's responses; raise ``OutputParserException`` if there are none."""
+    def parse_turn(
+        self, payload: Any, *, partial: bool = False, document: bool = False
+    ) -> ParsedTurn:
+        """Read one reply's responses; raise ``OutputParserException`` if there are none.
+
+        Args:
+            payload: The reply: text, a message, a dict or list, or a pydantic object.
+            partial: The reply is still streaming: return the responses completed so far.
+            document: The reply is one JSON document (structured output): it is read as that
+                document, never searched for other JSON, XML tags or lists.
+
+        Raises:
+            OutputParserException: No responses could be read (the only exception it raises,
+                whatever the input).
+        """
+        try:
+            return self._parse_turn(payload, partial=partial, document=document)
+        except OutputParserException:
+            raise
+        except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as error:
+            # The contract is one exception type, carrying what the model said.
+            name = type(error).__name__
+            raise self._error(f"a reply it failed on ({name}: {error})", payload) from error
+
+    def _parse_turn(self, payload: Any, *, partial: bool, document: bool) -> ParsedTurn:
         if isinstance(payload, BaseMessage):
             payload = message_payload(payload)
         if isinstance(payload, BaseModel):
             payload = payload.model_dump()
+        if isinstance(payload, str) and len(payload) > self.max_reply_chars:
+            raise self._error(
+                f"a reply of {len(payload):,} characters, over max_reply_chars="
+                f"{self.max_reply_chars:,} (ask for fewer or shorter responses, or raise the cap)",
+                payload,
+            )
         if isinstance(payload, str) and not self.method.asks_json:
             text = valid_utf8(payload).strip()
             if partial:  # a plain-text reply is one response, complete only at the end
@@ -193,9 +237,10 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         complete = True
         repairs: list[str] = []
         if isinstance(payload, str):
-            found = self._find_in_text(payload)
+            found = self._read_document(payload) if document else self._find_in_text(payload)
             if found is None:
-                raise self._error("no responses in any format it reads", payload)
+                what = "no JSON document" if document else "no responses in any format it reads"
+                raise self._error(what, payload)
             payload, complete, how = found
             if how != "json":
                 repairs.append(f"read_{how}")
@@ -215,21 +260,33 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
 
     # -- helpers ----------------------------------------------------------------------------
 
+    @staticmethod
+    def _read_document(text: str) -> tuple[Any, bool, str] | None:
+        found = read_json_document(text)
+        return None if found is None else (found[0], found[1], "json")
+
     def _find_in_text(self, text: str) -> tuple[Any, bool, str] | None:
-        found = find_json(text, accept=lambda value: self._raw_items(value)[0])
-        if found is not None:
-            return found[0], found[1], "json"
-        if self.method is Method.DIRECT_COT:
+        """The responses of the format that starts first in the text.
+
+        What comes first is the reply; what comes later may be text inside one of its
+        responses (a quoted document, a code sample), and is never read as the reply.
+        """
+        found: list[tuple[int, Any, bool, str]] = []
+        if (in_json := find_json(text, accept=lambda v: self._raw_items(v)[0])) is not None:
+            found.append((in_json[2], in_json[0], in_json[1], "json"))
+        if self.method is not Method.DIRECT_COT:
+            if (xml := find_xml_items(text)) is not None:
+                found.append((xml[2], xml[0], xml[1], "xml"))
+            lists = find_list_items(text, with_values=self.method.is_verbalized)
+            if lists is not None:
+                wanted = 1 if self.method.is_verbalized else 2
+                has_values = any(len(item) > 1 for item in lists[0])
+                if len(lists[0]) >= wanted and (has_values or not self.method.is_verbalized):
+                    found.append((lists[2], lists[0], lists[1], "list"))
+        if not found:
             return None
-        if (xml := find_xml_items(text)) is not None:
-            return xml[0], xml[1], "xml"
-        lists = find_list_items(text, with_values=self.method.is_verbalized)
-        if lists is not None:
-            wanted = 1 if self.method.is_verbalized else 2
-            has_values = any(len(item) > 1 for item in lists[0])
-            if len(lists[0]) >= wanted and (has_values or not self.method.is_verbalized):
-                return lists[0], lists[1], "list"
-        return None
+        _, value, complete, how = min(found, key=lambda f: f[0])
+        return value, complete, how
 
     def _raw_items(self, value: Any) -> tuple[list[Any] | None, str | None]:
         """The list of raw response items in a decoded value, and any reasoning beside it."""
@@ -309,26 +366,3 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
                 yield update
         if (final := stream.finish()) is not None:
             yield final
-
-
-class PartialParse:
-    """Accumulates a streamed reply and reports each new set of completed responses."""
-
-    def __init__(self, parser: VerbalizedOutputParser) -> None:
-        self.parser = parser
-        self.accumulated: Any = None
-        self.last: VerbalizedDistribution | None = None
-
-    def feed(self, chunk: Any) -> VerbalizedDistribution | None:
-        """Add a chunk; return the completed responses if they changed, else ``None``."""
-        self.accumulated = chunk if self.accumulated is None else self.accumulated + chunk
-        current = self.parser.parse_partial(self.accumulated)
-        if current is None or current == self.last:
-            return None
-        self.last = current
-        return current
-
-    def finish(self) -> VerbalizedDistribution | None:
-        """Parse the whole reply (raises ``OutputParserException``); ``None`` if unchanged."""
-        final = self.parser.parse_payload("" if self.accumulated is None else self.accumulated)
-        return None if final == self.last else final

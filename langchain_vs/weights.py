@@ -1,9 +1,9 @@
 """Verbalized weights to probability-scale weights: the repair rules.
 
-Models verbalize probabilities badly: ``"8%"``, ``25.19``, ``139.88``, ``0``, ``"high"``, or
-nothing.
-:func:`repair_weights` turns one turn's raw values into non-negative weights on a probability
-scale (not yet normalized) and records, per value, which rules changed it. Each rule:
+Models verbalize probabilities badly: ``"8%"``, ``25.19``, ``139.88``, ``0``, ``"high"``, ``1e308``,
+or nothing. :func:`repair_weights` turns one turn's raw values into finite weights in [0, 1] (not
+yet normalized) and records, per value, which rules changed it. It never raises on a value, and
+it keeps the model's order: a value the model gave as likelier never ends up less likely.
 
 ==================== ===========================================================================
 code                 rule
@@ -13,18 +13,18 @@ code                 rule
 ``percent_sign``     ``"8%"`` / ``"8 %"`` is read as 0.08
 ``word``             ``"very high"``, ``"high"``, ``"medium"``, ``"low"``, ``"very low"`` map to
                      0.9, 0.7, 0.5, 0.3, 0.1
-``percent_scale``    numeric percentages are divided by 100: always for the ``percentage``
-                     definition when any value exceeds 1; otherwise when every value lies in
-                     [0, 100], one exceeds 1, and they sum to 100 ± 10, or when other values
-                     of the turn were written with a ``%`` sign
-``rescaled``         every value exceeds 1 (the model used a scale of its own): divide by their sum,
-                     which keeps their order
-``clipped``          any other value above 1 is clipped to 1
+``percent_scale``    numeric percentages are divided by 100: when every value lies in [0, 100],
+                     one exceeds 1, and either the definition is ``percentage``, they sum to
+                     100 ± 10, or other values of the turn were written with a ``%`` sign
+``rescaled``         any other set with a value above 1 (the model used a scale of its own):
+                     every value is divided by their sum, which keeps their order
 ``negative``         a negative value becomes 0
 ``inverted``         ``perplexity``: weight = 1 / perplexity; ``nll``: weight = exp(-nll) (for both,
                      lower means more likely)
+``clipped``          a perplexity below 1 (impossible) is read as 1, the likeliest
 ``missing``          no value: filled with the mean of the readable weights
-``not_finite``       NaN or infinity: filled with the mean of the readable weights
+``not_finite``       NaN, infinity, or a number too large for a float (``1e400``, 400 digits):
+                     invalid, filled with the mean of the readable weights
 ``unreadable``       anything else (``"often"``, a list, perplexity <= 0): filled with the mean
 ``uniform_fallback`` no positive weight at all: every weight becomes 1 (uniform), never a division
                      by zero
@@ -55,55 +55,63 @@ WORD_WEIGHTS: dict[str, float] = {
     "very low": 0.1,
 }
 
+_MAX_VALUE_CHARS = 64
+"""A verbalized value longer than this is no number a model meant (and parsing it costs)."""
 _PERCENT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?|[-+]?\.\d+)\s*%\s*$")
 _FRACTION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*$")
 
 RepairedWeight = tuple[float, tuple[str, ...]]
 
 
+def _finite(value: Any) -> float | None:
+    """``value`` as a finite float, or ``None`` (NaN, inf, or an int beyond float range)."""
+    try:
+        number = float(value)
+    except (OverflowError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _read_value(raw: Any) -> tuple[float | None, list[str], bool]:
-    """Read one raw value as a number.
+    """Read one raw value as a finite number.
 
     Returns:
         The number (None when there is none), the repairs made, and whether the value was already
-        a fraction of one (``"8%"``), which exempts it from the percentage rules.
+        a fraction of one (``"8%"``), which exempts it from the scale rules.
     """
     if raw is None:
         return None, ["missing"], False
     if isinstance(raw, bool):  # JSON true/false is not a probability.
         return None, ["unreadable"], False
     if isinstance(raw, int | float):
-        value = float(raw)
-        if not math.isfinite(value):
+        number = _finite(raw)
+        return (number, [], False) if number is not None else (None, ["not_finite"], False)
+    if not isinstance(raw, str) or len(raw) > _MAX_VALUE_CHARS:
+        return None, ["unreadable"], False
+    text = raw.strip().lower()
+    if match := _PERCENT.match(text):
+        number = _finite(match.group(1))
+        if number is None:
             return None, ["not_finite"], False
-        return value, [], False
-    if isinstance(raw, str):
-        text = raw.strip().lower()
-        if match := _PERCENT.match(text):
-            return float(match.group(1)) / 100.0, ["percent_sign"], True
-        if match := _FRACTION.match(text):
-            denominator = float(match.group(2))
-            if denominator > 0:
-                return float(match.group(1)) / denominator, ["fraction"], True
+        return number / 100.0, ["percent_sign"], True
+    if match := _FRACTION.match(text):
+        numerator, denominator = _finite(match.group(1)), _finite(match.group(2))
+        if numerator is None or not denominator:
             return None, ["unreadable"], False
-        if text in WORD_WEIGHTS:
-            return WORD_WEIGHTS[text], ["word"], True
-        try:
-            value = float(text)
-        except ValueError:
-            return None, ["unreadable"], False
-        if not math.isfinite(value):
-            return None, ["not_finite"], False
-        return value, ["string"], False
-    return None, ["unreadable"], False
+        return numerator / denominator, ["fraction"], True
+    if text in WORD_WEIGHTS:
+        return WORD_WEIGHTS[text], ["word"], True
+    try:
+        number = float(text)
+    except ValueError:
+        return None, ["unreadable"], False
+    if not math.isfinite(number):
+        return None, ["not_finite"], False
+    return number, ["string"], False
 
 
 def _looks_like_percentages(values: Sequence[float]) -> bool:
-    return (
-        all(0.0 <= v <= 100.0 for v in values)
-        and max(values) > 1.0
-        and 90.0 <= math.fsum(values) <= 110.0
-    )
+    return 90.0 <= math.fsum(values) <= 110.0
 
 
 def repair_weights(
@@ -119,7 +127,7 @@ def repair_weights(
             ``None`` reads the values as probabilities.
 
     Returns:
-        One ``(weight, repairs)`` pair per raw value: a finite weight >= 0 and the repair codes
+        One ``(weight, repairs)`` pair per raw value: a weight in [0, 1] and the repair codes
         applied, in order. At least one weight is positive whenever there is any value.
     """
     read = [_read_value(raw) for raw in raw_values]
@@ -131,9 +139,10 @@ def repair_weights(
     else:
         _scale_probabilities(numbers, repairs, [scaled for _, _, scaled in read], definition)
 
-    readable = [n for n in numbers if n is not None]
+    # Every readable number is in [0, 1] now: the mean cannot overflow.
+    readable = [min(max(n, 0.0), 1.0) for n in numbers if n is not None]
     fill = math.fsum(readable) / len(readable) if readable else 0.0
-    weights = [fill if n is None else n for n in numbers]
+    weights = [fill if n is None else min(max(n, 0.0), 1.0) for n in numbers]
     if not any(w > 0.0 for w in weights):
         weights = [1.0] * len(weights)
         for codes in repairs:
@@ -154,12 +163,15 @@ def _invert(
                 numbers[i] = None
                 repairs[i].append("unreadable")
                 continue
+            if number < 1.0:  # 1 / 1e-320 would overflow; no perplexity is below 1
+                number = 1.0
+                repairs[i].append("clipped")
             numbers[i] = 1.0 / number
         else:
             if number < 0.0:
                 number = 0.0
                 repairs[i].append("negative")
-            numbers[i] = math.exp(-number)
+            numbers[i] = math.exp(-number)  # underflows to 0.0 for huge values, never raises
         repairs[i].append("inverted")
 
 
@@ -178,23 +190,18 @@ def _scale_probabilities(
     values = [numbers[i] or 0.0 for i in plain]
     if not values or max(values) <= 1.0:
         return
-    percent_signs = any("percent_sign" in codes for codes in repairs)
-    if (
+    top = max(values)
+    if top <= 100.0 and (
         definition is ProbabilityDefinition.PERCENTAGE
         or _looks_like_percentages(values)
-        or (percent_signs and max(values) <= 100.0)  # "45%" beside a bare 20 means 20%
+        or any("percent_sign" in codes for codes in repairs)  # "45%" beside a bare 20 is 20%
     ):
-        code, divisor = "percent_scale", 100.0
-    elif all(v > 1.0 for v in values):
-        code, divisor = "rescaled", math.fsum(values)
-    else:
-        code, divisor = "clipped", 0.0
+        for i in plain:
+            numbers[i] = (numbers[i] or 0.0) / 100.0
+            repairs[i].append("percent_scale")
+        return
+    # Divide by the largest value first: a sum of values near 1e308 would overflow.
+    total = math.fsum(v / top for v in values)
     for i in plain:
-        value = numbers[i] or 0.0
-        if code == "clipped":
-            if value > 1.0:
-                numbers[i] = 1.0
-                repairs[i].append(code)
-        else:
-            numbers[i] = min(value / divisor, 1.0)
-            repairs[i].append(code)
+        numbers[i] = (numbers[i] or 0.0) / top / total
+        repairs[i].append("rescaled")

@@ -49,8 +49,48 @@ def test_all_values_over_one_are_rescaled_keeping_order():
     assert codes([2.0, 3.0]) == [("rescaled",)] * 2
 
 
-def test_mixed_values_over_one_are_clipped():
-    assert repair_weights([0.2, 1.4, 0]) == [(0.2, ()), (1.0, ("clipped",)), (0.0, ())]
+def test_mixed_values_over_one_are_rescaled_keeping_order():
+    raw = [284.67, 25, 9.1, 22, 0.3]
+    w = weights(raw)
+    assert sorted(range(5), key=lambda i: w[i]) == sorted(range(5), key=lambda i: raw[i])
+    assert len(set(w)) == 5
+    assert math.fsum(w) == pytest.approx(1.0)
+    assert codes([0.2, 1.4, 0]) == [("rescaled",)] * 3
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        [1e308, 1e308],
+        [10**400, 0.5],
+        [int("9" * 400), int("9" * 399)],
+        ["9" * 400 + "%", 0.2],
+        ["1" * 5000, 0.3],
+        [float("inf"), float("-inf"), 0.2],
+        [1e-322, 5e-324, 0.0],
+        [-1e308, 1e308, 1.0],
+    ],
+)
+def test_numeric_extremes_give_finite_weights(raw):
+    for definition in [None, *ProbabilityDefinition]:
+        result = repair_weights(raw, definition)
+        assert all(math.isfinite(w) and 0.0 <= w <= 1.0 for w, _ in result)
+        assert any(w > 0.0 for w, _ in result)
+
+
+def test_infinities_are_invalid_not_huge():
+    assert codes([float("inf"), float("-inf"), 0.2]) == [("not_finite",), ("not_finite",), ()]
+
+
+def test_tiny_positives_stay_tiny():
+    w = weights([1e-322, 0.5, 0.5])
+    assert w[0] < 1e-300
+
+
+def test_perplexity_extremes():
+    w = weights([1e-320, 2.0, 1e308], ProbabilityDefinition.PERPLEXITY)
+    assert w[0] == 1.0 and w[1] == 0.5 and 0.0 < w[2] < 1e-300
+    assert codes([1e-320], ProbabilityDefinition.PERPLEXITY) == [("clipped", "inverted")]
 
 
 def test_negative_becomes_zero():

@@ -1,0 +1,225 @@
+"""JSON in a model's reply, read in linear time: whole documents, cut-off documents, prose around.
+
+Models send JSON that is cut at the token limit, has trailing commas, or sits after a line of
+prose. :func:`close_json` reads such a value in one pass: it keeps everything up to the last
+point where the value was still well formed, drops trailing commas and closes what was left open.
+:func:`read_json_document` reads a reply that *is* a JSON document (structured output), and
+:func:`find_json` finds the outermost acceptable JSON value in free text. Neither ever looks
+inside a string for more JSON, so JSON that a response quotes stays part of that response.
+
+Example:
+    >>> close_json('{"responses": [{"text": "Tea", "p": 0.6}, {"text": "Cof', 0)
+    ({'responses': [{'text': 'Tea', 'p': 0.6}, {'text': 'Cof'}]}, 55)
+    >>> find_json('Sure! {"a": [1, 2,],}')
+    ({'a': [1, 2]}, False, 6)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import json_repair
+
+__all__ = ["close_json", "find_json", "read_json_document"]
+
+_DECODER = json.JSONDecoder(strict=False)  # strict=False: raw newlines inside strings (poems)
+_STRING_BODY = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
+_LITERAL = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
+_PARTIAL_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{0,3})?\Z")
+_SPACE = re.compile(r"[ \t\n\r]*")
+_STARTS = re.compile(r"[\[{]")
+_CLOSERS = {"{": "}", "[": "]"}
+
+_SMALL_FOR_JSON_REPAIR = 16_384
+"""json-repair mends more (single quotes, bare words) but is super-linear: small replies only."""
+_WORK_PER_CHAR = 4
+"""find_json's budget: characters scanned per character of text, over every start it tries."""
+
+_VALUE, _KEY, _COLON, _COMMA = range(4)
+_NOTHING = object()
+_JSON_REPAIR_CALLS = 2
+"""find_json hands at most this many starts to json-repair."""
+
+
+def _skip(pattern: re.Pattern[str], text: str, position: int) -> int:
+    """Where ``pattern`` (which may match nothing) stops matching from ``position``."""
+    match = pattern.match(text, position)
+    return match.end() if match else position
+
+
+def close_json(text: str, start: int) -> tuple[Any, int] | None:
+    """Decode the JSON value at ``start``, mending a cut-off end and trailing commas.
+
+    One pass, linear in the text: it stops at the end of the value or at the first syntax error,
+    keeps everything up to the last point where the value was well formed (a string value cut
+    mid-way is kept and closed), drops trailing commas, and closes the open brackets.
+
+    Returns:
+        ``(value, end)`` — ``end`` is where reading stopped — or ``None`` when nothing at
+        ``start`` reads as a JSON object or array.
+    """
+    mended, end = _mend(text, start)
+    if mended is None:
+        return None
+    try:
+        return _DECODER.decode(mended), end
+    except (ValueError, RecursionError):
+        return None
+
+
+def _mend(text: str, start: int) -> tuple[str | None, int]:
+    """The mended JSON text at ``start`` (``None`` if there is none) and where the scan stopped."""
+    if start >= len(text) or text[start] not in _CLOSERS:
+        return None, start + 1
+    stack: list[str] = []
+    dropped_commas: list[int] = []
+    last_comma = -1
+    cut, cut_depth = start, 0  # text[start:cut] + closers of stack[:cut_depth] is valid
+    expect = _VALUE
+    i, end = start, len(text)
+    tail = ""
+    while True:
+        i = _skip(_SPACE, text, i)
+        if i >= end:
+            break
+        char = text[i]
+        if expect in (_VALUE, _KEY) and char == '"':
+            body_end = _skip(_STRING_BODY, text, i + 1)
+            if body_end >= end:  # cut inside the string
+                if expect == _VALUE:
+                    body = _PARTIAL_ESCAPE.sub("", text[i + 1 :])
+                    cut, cut_depth, tail = i, len(stack), '"' + body + '"'
+                i = end
+                break
+            i = body_end + 1
+            if expect == _KEY:
+                expect = _COLON
+                continue
+            expect, cut, cut_depth = _COMMA, i, len(stack)
+        elif expect == _VALUE and char in _CLOSERS:
+            stack.append(char)
+            i += 1
+            expect = _KEY if char == "{" else _VALUE
+            cut, cut_depth = i, len(stack)
+        elif char in "}]" and stack and _CLOSERS[stack[-1]] == char:
+            if expect in (_COLON,) or (expect == _VALUE and stack[-1] == "{"):
+                break  # '{"a": }' or '{"a" }': malformed
+            if expect != _COMMA and last_comma > cut:
+                dropped_commas.append(last_comma)  # a trailing comma: '[1, 2,]'
+            stack.pop()
+            i += 1
+            expect, cut, cut_depth = _COMMA, i, len(stack)
+            if not stack:
+                break
+        elif expect == _COLON and char == ":":
+            i += 1
+            expect = _VALUE
+        elif expect == _COMMA and char == ",":
+            last_comma = i
+            i += 1
+            expect = _KEY if stack[-1] == "{" else _VALUE
+        elif expect == _VALUE and (literal := _LITERAL.match(text, i)):
+            i = literal.end()
+            expect, cut, cut_depth = _COMMA, i, len(stack)
+        else:
+            break
+    if cut_depth == 0 and not tail and cut == start:
+        return None, i
+    pieces, position = [], start
+    for comma in dropped_commas:
+        pieces.append(text[position:comma])
+        position = comma + 1
+    pieces.append(text[position:cut])
+    pieces.append(tail)
+    pieces.extend(_CLOSERS[bracket] for bracket in reversed(stack[:cut_depth]))
+    return "".join(pieces), i
+
+
+def _repaired(text: str, start: int, *, json_repair_too: bool) -> tuple[Any, int, int]:
+    """:func:`close_json`, then json-repair for a small reply it could not mend.
+
+    Returns:
+        ``(value, end, scanned)``: ``value`` is ``_NOTHING`` when nothing could be mended;
+        ``scanned`` counts the characters read, for the caller's work budget.
+    """
+    mended, end = _mend(text, start)
+    if mended is not None:
+        try:
+            return _DECODER.decode(mended), end, end - start
+        except (ValueError, RecursionError):
+            pass
+    if not json_repair_too or len(text) - start > _SMALL_FOR_JSON_REPAIR:
+        return _NOTHING, end, end - start
+    try:
+        return json_repair.loads(text[start:]), len(text), len(text) - start
+    except (ValueError, RecursionError, TypeError, IndexError, AttributeError):
+        return _NOTHING, end, len(text) - start
+
+
+def read_json_document(text: str) -> tuple[Any, bool] | None:
+    """Read a reply that is one JSON document (structured output), mending a cut-off end.
+
+    The document must start the reply (after white space or a code fence): nothing inside it is
+    searched for other JSON.
+
+    Returns:
+        ``(value, complete)``, ``complete`` False when it had to be mended; ``None`` when the
+        reply is no JSON object or array.
+    """
+    start = _skip(_SPACE, text, 0)
+    if text.startswith("```", start):  # some servers fence even a structured reply
+        newline = text.find("\n", start)
+        start = _skip(_SPACE, text, newline + 1) if newline >= 0 else len(text)
+    if text[start : start + 1] not in _CLOSERS:
+        return None
+    try:
+        value, _ = _DECODER.raw_decode(text, start)
+    except (ValueError, RecursionError):
+        value = _repaired(text, start, json_repair_too=True)[0]
+        return None if value is _NOTHING else (value, False)
+    return value, True
+
+
+def find_json(
+    text: str, *, accept: Callable[[Any], Any] | None = None
+) -> tuple[Any, bool, int] | None:
+    """Find the outermost JSON object or list in ``text`` that ``accept`` approves.
+
+    Tries each ``{`` or ``[`` from the left (so prose and code fences before the JSON are
+    skipped) and skips over every value it decoded, accepted or not, so JSON quoted inside a
+    string is never read as the reply. The total work is bounded by a multiple of the text's
+    length, whatever the text.
+
+    Args:
+        text: The model's output.
+        accept: A predicate on the decoded value; values it rejects are skipped. ``None`` accepts
+            any object or list.
+
+    Returns:
+        ``(value, complete, position)``: ``complete`` is False when the JSON had to be mended
+        (cut off, trailing commas); ``position`` is where it starts. ``None`` when nothing
+        acceptable was found.
+    """
+    budget = _WORK_PER_CHAR * len(text) + 4096
+    repair_calls = _JSON_REPAIR_CALLS
+    position = 0
+    while budget > 0 and (match := _STARTS.search(text, position)):
+        start = match.start()
+        complete = True
+        try:
+            value, end = _DECODER.raw_decode(text, start)
+            budget -= end - start
+        except (ValueError, RecursionError) as error:
+            budget -= getattr(error, "pos", len(text)) - start
+            value, end, scanned = _repaired(text, start, json_repair_too=repair_calls > 0)
+            budget -= scanned
+            repair_calls -= scanned > _SMALL_FOR_JSON_REPAIR // 4
+            complete = False
+        acceptable = value is not _NOTHING and isinstance(value, dict | list)
+        if acceptable and (accept is None or accept(value)):
+            return value, complete, start
+        position = max(end, start + 1)
+    return None
