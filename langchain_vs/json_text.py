@@ -30,13 +30,15 @@ _STRING_BODY = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
 _LITERAL = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
 _PARTIAL_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{0,3})?\Z")
 _SPACE = re.compile(r"[ \t\n\r]*")
-_STARTS = re.compile(r"[\[{]")
+# Where a JSON object or array can start: a bracket and, after any white space, what may follow
+# it (a '{' followed by another '{' cannot start a value, so a run of braces costs nothing).
+_STARTS = re.compile(r"\{[ \t\n\r]*[\"'}]|\[[ \t\n\r]*[-0-9\"'{\[\]tfn]")
+_MAX_DEPTH = 64
+"""Deeper nesting is no VS reply; the scan stops there (and the decoder never recurses deeply)."""
 _CLOSERS = {"{": "}", "[": "]"}
 
 _SMALL_FOR_JSON_REPAIR = 16_384
 """json-repair mends more (single quotes, bare words) but is super-linear: small replies only."""
-_WORK_PER_CHAR = 4
-"""find_json's budget: characters scanned per character of text, over every start it tries."""
 
 _VALUE, _KEY, _COLON, _COMMA = range(4)
 _NOTHING = object()
@@ -61,19 +63,32 @@ def close_json(text: str, start: int) -> tuple[Any, int] | None:
         ``(value, end)`` — ``end`` is where reading stopped — or ``None`` when nothing at
         ``start`` reads as a JSON object or array.
     """
-    mended, end = _mend(text, start)
+    mended, end, _ = _mend(text, start)
+    value = _decoded(mended)
+    return None if value is _NOTHING else (value, end)
+
+
+def _decoded(mended: str | None) -> Any:
+    """Decode mended JSON text (``_NOTHING`` if it still is not JSON, e.g. nested too deep)."""
     if mended is None:
-        return None
+        return _NOTHING
     try:
-        return _DECODER.decode(mended), end
+        return _DECODER.decode(mended)
     except (ValueError, RecursionError):
-        return None
+        return _NOTHING
 
 
-def _mend(text: str, start: int) -> tuple[str | None, int]:
-    """The mended JSON text at ``start`` (``None`` if there is none) and where the scan stopped."""
+def _mend(text: str, start: int) -> tuple[str | None, int, bool]:
+    """Scan the JSON value at ``start`` once.
+
+    Returns:
+        The mended JSON text (``None`` if there is none), where the scan stopped, and whether
+        the value was whole as it stood (nothing mended). Only this scan reads the raw text:
+        ``json.JSONDecoder.raw_decode`` would count lines up to every error it reports, which
+        costs quadratic time over many failed starts.
+    """
     if start >= len(text) or text[start] not in _CLOSERS:
-        return None, start + 1
+        return None, start + 1, False
     stack: list[str] = []
     dropped_commas: list[int] = []
     last_comma = -1
@@ -82,7 +97,8 @@ def _mend(text: str, start: int) -> tuple[str | None, int]:
     i, end = start, len(text)
     tail = ""
     while True:
-        i = _skip(_SPACE, text, i)
+        if i < end and text[i] in " \t\n\r":
+            i = _skip(_SPACE, text, i)
         if i >= end:
             break
         char = text[i]
@@ -99,7 +115,7 @@ def _mend(text: str, start: int) -> tuple[str | None, int]:
                 expect = _COLON
                 continue
             expect, cut, cut_depth = _COMMA, i, len(stack)
-        elif expect == _VALUE and char in _CLOSERS:
+        elif expect == _VALUE and char in _CLOSERS and len(stack) < _MAX_DEPTH:
             stack.append(char)
             i += 1
             expect = _KEY if char == "{" else _VALUE
@@ -107,7 +123,7 @@ def _mend(text: str, start: int) -> tuple[str | None, int]:
         elif char in "}]" and stack and _CLOSERS[stack[-1]] == char:
             if expect in (_COLON,) or (expect == _VALUE and stack[-1] == "{"):
                 break  # '{"a": }' or '{"a" }': malformed
-            if expect != _COMMA and last_comma > cut:
+            if expect != _COMMA and last_comma >= cut:
                 dropped_commas.append(last_comma)  # a trailing comma: '[1, 2,]'
             stack.pop()
             i += 1
@@ -127,7 +143,8 @@ def _mend(text: str, start: int) -> tuple[str | None, int]:
         else:
             break
     if cut_depth == 0 and not tail and cut == start:
-        return None, i
+        return None, i, False
+    whole = not stack and not dropped_commas
     pieces, position = [], start
     for comma in dropped_commas:
         pieces.append(text[position:comma])
@@ -135,28 +152,22 @@ def _mend(text: str, start: int) -> tuple[str | None, int]:
     pieces.append(text[position:cut])
     pieces.append(tail)
     pieces.extend(_CLOSERS[bracket] for bracket in reversed(stack[:cut_depth]))
-    return "".join(pieces), i
+    return "".join(pieces), i, whole
 
 
-def _repaired(text: str, start: int, *, json_repair_too: bool) -> tuple[Any, int, int]:
-    """:func:`close_json`, then json-repair for a small reply it could not mend.
+def _json_repair_may_help(text: str, stop: int) -> bool:
+    """Whether the scan stopped where json-repair mends: a single quote or a bare word."""
+    return stop < len(text) and (text[stop] == "'" or text[stop].isalpha())
 
-    Returns:
-        ``(value, end, scanned)``: ``value`` is ``_NOTHING`` when nothing could be mended;
-        ``scanned`` counts the characters read, for the caller's work budget.
-    """
-    mended, end = _mend(text, start)
-    if mended is not None:
-        try:
-            return _DECODER.decode(mended), end, end - start
-        except (ValueError, RecursionError):
-            pass
-    if not json_repair_too or len(text) - start > _SMALL_FOR_JSON_REPAIR:
-        return _NOTHING, end, end - start
+
+def _json_repaired(text: str, start: int) -> Any:
+    """json-repair's reading of a small reply (single quotes, bare words), else ``_NOTHING``."""
+    if len(text) - start > _SMALL_FOR_JSON_REPAIR:
+        return _NOTHING
     try:
-        return json_repair.loads(text[start:]), len(text), len(text) - start
+        return json_repair.loads(text[start:])
     except (ValueError, RecursionError, TypeError, IndexError, AttributeError):
-        return _NOTHING, end, len(text) - start
+        return _NOTHING
 
 
 def read_json_document(text: str) -> tuple[Any, bool] | None:
@@ -175,12 +186,11 @@ def read_json_document(text: str) -> tuple[Any, bool] | None:
         start = _skip(_SPACE, text, newline + 1) if newline >= 0 else len(text)
     if text[start : start + 1] not in _CLOSERS:
         return None
-    try:
-        value, _ = _DECODER.raw_decode(text, start)
-    except (ValueError, RecursionError):
-        value = _repaired(text, start, json_repair_too=True)[0]
-        return None if value is _NOTHING else (value, False)
-    return value, True
+    mended, end, whole = _mend(text, start)
+    value = _decoded(mended)
+    if (value is _NOTHING or not value) and _json_repair_may_help(text, end):
+        whole, value = False, _json_repaired(text, start)
+    return None if value is _NOTHING else (value, whole)
 
 
 def find_json(
@@ -203,23 +213,19 @@ def find_json(
         (cut off, trailing commas); ``position`` is where it starts. ``None`` when nothing
         acceptable was found.
     """
-    budget = _WORK_PER_CHAR * len(text) + 4096
     repair_calls = _JSON_REPAIR_CALLS
     position = 0
-    while budget > 0 and (match := _STARTS.search(text, position)):
+    while match := _STARTS.search(text, position):
         start = match.start()
-        complete = True
-        try:
-            value, end = _DECODER.raw_decode(text, start)
-            budget -= end - start
-        except (ValueError, RecursionError) as error:
-            budget -= getattr(error, "pos", len(text)) - start
-            value, end, scanned = _repaired(text, start, json_repair_too=repair_calls > 0)
-            budget -= scanned
-            repair_calls -= scanned > _SMALL_FOR_JSON_REPAIR // 4
-            complete = False
-        acceptable = value is not _NOTHING and isinstance(value, dict | list)
-        if acceptable and (accept is None or accept(value)):
-            return value, complete, start
+        mended, end, whole = _mend(text, start)
+        value = _decoded(mended)
+        acceptable = isinstance(value, dict | list) and (accept is None or accept(value))
+        if not acceptable and repair_calls > 0 and _json_repair_may_help(text, end):
+            repair_calls -= 1
+            value = _json_repaired(text, start)
+            acceptable = isinstance(value, dict | list) and (accept is None or accept(value))
+        if acceptable:
+            return value, whole, start
+        # Whatever the scan read is one value (or no JSON at all): never look inside it.
         position = max(end, start + 1)
     return None
