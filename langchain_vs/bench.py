@@ -29,6 +29,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 
 from langchain_vs.embeddings import default_embeddings, embeddings_name
+from langchain_vs.engine import configured_copy
 from langchain_vs.methods import Method
 from langchain_vs.metrics import (
     answer_counts,
@@ -39,7 +40,6 @@ from langchain_vs.metrics import (
     lexical_diversity,
     semantic_diversity,
 )
-from langchain_vs.options import configured_copy
 from langchain_vs.sampler import VerbalizedSampler
 
 __all__ = ["Arm", "load_tasks", "run_benchmark", "token_level_arms", "write_report"]

@@ -30,11 +30,11 @@ from langchain_core.messages.ai import add_usage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
-from openai import LengthFinishReasonError
-from pydantic import PrivateAttr, model_validator
+from pydantic import ConfigDict, PrivateAttr, SecretStr, model_validator
 
-from langchain_vs.conversation import ModelRequest, SamplingOutcome, adrive, drive
-from langchain_vs.options import VerbalizedOptions, configured_copy
+from langchain_vs.config import VerbalizedConfig
+from langchain_vs.engine import Draw, VerbalizedEngine, configured_copy
+from langchain_vs.model_errors import cut_off_error_types
 
 __all__ = ["VerbalizedChatModel"]
 
@@ -81,7 +81,7 @@ def _as_chunk(message: AIMessage) -> AIMessageChunk:
     )
 
 
-class VerbalizedChatModel(VerbalizedOptions, BaseChatModel):
+class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
     """A chat model that answers by Verbalized Sampling through another chat model.
 
     Takes the same options as :class:`~langchain_vs.sampler.VerbalizedSampler` and goes wherever a
@@ -112,40 +112,48 @@ class VerbalizedChatModel(VerbalizedOptions, BaseChatModel):
             print(model.invoke("Tell me a joke about coffee.").content)
     """
 
+    model_config = ConfigDict(frozen=False, extra="forbid", arbitrary_types_allowed=True)
+
+    model: BaseChatModel
+    """The chat model that is asked for the distribution (any LangChain chat model)."""
     temperature: float | None = None
     """Sampling temperature of the wrapped model (``None`` keeps its own)."""
     max_tokens: int | None = None
     """Token limit of one response (``None`` keeps the wrapped model's)."""
     timeout: float | None = None
     """Request timeout of the wrapped model, in seconds (``None`` keeps its own)."""
+    api_key: SecretStr | None = None
+    """API key for a copy of the wrapped model, if it takes one (``None`` keeps its own)."""
     stop: list[str] | None = None
     """Stop sequences: the chosen response is cut at the first one."""
     streaming: bool = False
     """Whether ``invoke`` streams internally (kept for LangChain compatibility)."""
 
-    _inner: BaseChatModel = PrivateAttr()
+    _engine: VerbalizedEngine = PrivateAttr()
 
     @model_validator(mode="after")
-    def _configure_inner_model(self) -> VerbalizedChatModel:
+    def _build_engine(self) -> VerbalizedChatModel:
         # Settings a wrapper cannot apply on the fly become fields of a copy of the inner model.
         per_call_tokens = (
             None
             if self.max_tokens is None
             else self.k * (self.max_tokens + _JSON_ROOM_PER_RESPONSE)
         )
-        self._inner = configured_copy(
+        inner = configured_copy(
             self.model,
             {
                 "temperature": self.temperature,
                 "max_tokens": per_call_tokens,
                 "timeout": self.timeout,
+                "api_key": self.api_key,
             },
         )
+        self._engine = VerbalizedEngine(inner, self.frozen_options())
         return self
 
     def inner_model(self) -> BaseChatModel:
         """The wrapped model with this wrapper's temperature, token limit and timeout."""
-        return self._inner
+        return self._engine.model
 
     @property
     def _llm_type(self) -> str:
@@ -207,7 +215,7 @@ class VerbalizedChatModel(VerbalizedOptions, BaseChatModel):
         if self.max_retries == 0:
             return structured
         return structured.with_retry(
-            retry_if_exception_type=(OutputParserException, ValueError, LengthFinishReasonError),
+            retry_if_exception_type=(OutputParserException, ValueError, *cut_off_error_types()),
             stop_after_attempt=self.max_retries + 1,
             wait_exponential_jitter=False,
         )
@@ -220,9 +228,9 @@ class VerbalizedChatModel(VerbalizedOptions, BaseChatModel):
     # -- generation --------------------------------------------------------------------------
 
     def _sampled(
-        self, outcome: SamplingOutcome, tool_reply: AIMessage | None, stop: list[str] | None
+        self, draw: Draw, tool_reply: AIMessage | None, stop: list[str] | None
     ) -> ChatResult:
-        message = self.draw(outcome).message()
+        message = draw.message()
         if tool_reply is not None:  # the tool-enabled call that answered in text counts too
             message.usage_metadata = add_usage(message.usage_metadata, tool_reply.usage_metadata)
         cut = _cut_at_stop(message.text, stop or self.stop)
@@ -248,11 +256,8 @@ class VerbalizedChatModel(VerbalizedOptions, BaseChatModel):
             )
             if tool_reply.tool_calls:
                 return ChatResult(generations=[ChatGeneration(message=tool_reply)])
-
-        def call(request: ModelRequest) -> Any:
-            return self.runnable_for(request).invoke(request.messages, config, **kwargs)
-
-        return self._sampled(drive(self.new_conversation(messages), call), tool_reply, stop)
+        draw = self._engine.invoke(messages, config, **kwargs)
+        return self._sampled(draw, tool_reply, stop)
 
     async def _agenerate(
         self,
@@ -271,12 +276,8 @@ class VerbalizedChatModel(VerbalizedOptions, BaseChatModel):
             tool_reply = await tool_model.ainvoke(messages, config, **kwargs)
             if tool_reply.tool_calls:
                 return ChatResult(generations=[ChatGeneration(message=tool_reply)])
-
-        async def call(request: ModelRequest) -> Any:
-            return await self.runnable_for(request).ainvoke(request.messages, config, **kwargs)
-
-        outcome = await adrive(self.new_conversation(messages), call)
-        return self._sampled(outcome, tool_reply, stop)
+        draw = await self._engine.ainvoke(messages, config, **kwargs)
+        return self._sampled(draw, tool_reply, stop)
 
     def _stream(
         self,

@@ -22,9 +22,9 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
+from langchain_vs.config import MAX_K
 from langchain_vs.distribution import SELECTION_STRATEGIES, VerbalizedDistribution
 from langchain_vs.methods import Method
-from langchain_vs.options import MAX_K
 
 __all__ = ["build_parser", "main"]
 

@@ -3,20 +3,22 @@
 :meth:`VerbalizedConversation.steps` yields :class:`ModelRequest` objects and receives the model's
 replies; it never calls a model itself. It builds the prompts for the chosen method, runs several
 turns for ``MULTI_TURN`` / ``VS_MULTI`` (the model sees its earlier turns), re-asks when a reply
-cannot be parsed (telling the model what was wrong), falls back from structured output to text
-when the structured call fails, and sums token usage. The drivers :func:`drive`, :func:`adrive`,
-:func:`drive_stream` and :func:`adrive_stream` connect it to a sync or async, plain or streaming
-model call, so the logic exists once and the async path is truly async.
+cannot be parsed (telling the model what was wrong), asks in text instead when structured output
+is not available (a capability error, or structured replies that twice do not parse — for this
+request only), reads replies cut at the token limit, and sums token usage. Faults (a server that
+is down, a time-out) are not its business: they propagate at once. The drivers :func:`drive`,
+:func:`adrive`, :func:`drive_stream` and :func:`adrive_stream` connect it to a sync or async,
+plain or streaming model call, so the logic exists once and the async path is truly async.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import openai
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import (
     AIMessage,
@@ -29,8 +31,10 @@ from langchain_core.messages import (
 )
 from langchain_core.messages.ai import add_usage
 
+from langchain_vs.config import VerbalizedConfig
 from langchain_vs.distribution import Candidate, VerbalizedDistribution
-from langchain_vs.methods import Method, ProbabilityDefinition, follow_up_prompt, system_prompt
+from langchain_vs.methods import Method, follow_up_prompt, response_schema, system_prompt
+from langchain_vs.model_errors import cut_off_reply, is_capability_error
 from langchain_vs.parsers import ParsedTurn, VerbalizedOutputParser, message_payload
 from langchain_vs.partial_parse import PartialParse
 from langchain_vs.text_formats import valid_utf8
@@ -46,17 +50,28 @@ __all__ = [
 ]
 
 
+_THREAD_PARSE_CHARS = 65_536
+"""Async drivers parse a reply at least this long in a worker thread, off the event loop."""
+
+
 @dataclass(frozen=True)
 class ModelRequest:
     """One model call the conversation wants made."""
 
     messages: list[BaseMessage]
-    structured: bool
-    """Call the structured-output binding (True) or the plain model (False)."""
+    count: int
+    """How many responses this call asks for (the turn's share of k)."""
+    schema: dict[str, Any] | None
+    """The JSON schema for structured output, or ``None``: call the plain model."""
     parser: VerbalizedOutputParser
     """Reads this call's reply (also used for partial parsing while streaming)."""
     index_offset: int
     """How many candidates earlier turns produced (streamed candidates are numbered after them)."""
+
+    @property
+    def structured(self) -> bool:
+        """Whether the call uses structured output (its reply is one JSON document)."""
+        return self.schema is not None
 
 
 @dataclass
@@ -107,37 +122,14 @@ def _retry_prompt(error: OutputParserException) -> str:
     )
 
 
-def _cut_off_reply(error: BaseException) -> AIMessage | None:
-    """The truncated reply inside a structured call that hit the token limit, else ``None``.
-
-    OpenAI's client raises ``LengthFinishReasonError`` instead of returning such a reply. The
-    server did honour the schema, so this is a reply to read (its finished responses count),
-    not a sign that structured output is unsupported.
-    """
-    if not isinstance(error, openai.LengthFinishReasonError):
-        return None
-    completion = error.completion
-    text = (completion.choices[0].message.content or "") if completion.choices else ""
-    usage: UsageMetadata | None = None
-    if completion.usage is not None:
-        usage = UsageMetadata(
-            input_tokens=completion.usage.prompt_tokens,
-            output_tokens=completion.usage.completion_tokens,
-            total_tokens=completion.usage.total_tokens,
-        )
-    return AIMessage(
-        content=text, usage_metadata=usage, response_metadata={"finish_reason": "length"}
-    )
-
-
-def _read_turn(parser: VerbalizedOutputParser, reply: AIMessage) -> ParsedTurn:
+def _read_turn(parser: VerbalizedOutputParser, reply: AIMessage, *, document: bool) -> ParsedTurn:
     """Read a reply; from one cut at the token limit, only the responses it finished."""
-    whole = parser.parse_turn(reply)
+    whole = parser.parse_turn(reply, document=document)
     if reply.response_metadata.get("finish_reason") != "length" or whole.complete:
         return whole
     # Its JSON (or list) stopped mid-way: the last response may be a cut sentence, which a
     # repaired parse would pass off as a whole one.
-    finished = parser.parse_turn(reply, partial=True)
+    finished = parser.parse_turn(reply, partial=True, document=document)
     if not finished.items:
         raise OutputParserException(
             "the reply hit the model's token limit inside its first response "
@@ -158,49 +150,38 @@ def _reply_text(reply: AIMessage) -> str:
     return valid_utf8(text)
 
 
+_STRUCTURED_PARSE_FAILURES = 2
+"""Structured replies of one request that may fail to parse before it is asked in text."""
+
+
 class VerbalizedConversation:
     """The prompts, turns, re-asks and fallbacks of one VS request, free of I/O.
 
     Args:
         messages: The user's conversation (the request is its last turn).
-        method: The sampling method.
-        k: How many responses in all.
-        probability_definition: The weight definition (VS methods).
-        tail_threshold: Prompt-level: ask for responses each below this probability.
-        length_hint: Optional phrase on each response's length.
-        per_turn: Responses per turn for ``VS_MULTI``.
+        config: The VS options.
         structured: Start with structured output (the caller has a binding for it).
         format_in_prompt: Describe the JSON format in the prompt even with structured output
             (for JSON mode, which enforces JSON but no schema).
-        max_retries: Re-asks per turn after an unreadable reply.
     """
 
     def __init__(
         self,
         messages: list[BaseMessage],
+        config: VerbalizedConfig,
         *,
-        method: Method,
-        k: int,
-        probability_definition: ProbabilityDefinition | None,
-        tail_threshold: float | None,
-        length_hint: str | None,
-        per_turn: int,
         structured: bool,
         format_in_prompt: bool = False,
-        max_retries: int,
     ) -> None:
         self.messages = messages
-        self.method = method
-        self.k = 1 if method.is_single else k
-        self.definition = probability_definition if method.is_verbalized else None
-        self.tail_threshold = tail_threshold
-        self.length_hint = length_hint
-        self.per_turn = per_turn
-        self.structured = structured and method.asks_json
+        self.config = config
+        self.method = config.method
+        self.k = config.asked_k
+        self.definition = config.effective_definition
+        self.structured = structured and self.method.asks_json
         self.format_in_prompt = format_in_prompt
-        self.max_retries = max_retries
         self.structured_error: str | None = None
-        self.structured_failures = 0
+        self._structured_parse_failures = 0
 
     def _turn_messages(
         self, history: list[BaseMessage], turn: int, count: int
@@ -211,8 +192,8 @@ class VerbalizedConversation:
                 self.method,
                 count=count,
                 definition=self.definition,
-                tail_threshold=self.tail_threshold,
-                length_hint=self.length_hint,
+                tail_threshold=self.config.tail_threshold,
+                length_hint=self.config.length_hint,
                 with_format=with_format,
             )
             return with_system_text(self.messages, instruction)
@@ -221,59 +202,77 @@ class VerbalizedConversation:
         )
         return [*history, HumanMessage(content=follow_up)]
 
+    def _request(
+        self, messages: list[BaseMessage], count: int, parser: VerbalizedOutputParser, offset: int
+    ) -> ModelRequest:
+        schema = None
+        if self.structured:
+            model = response_schema(self.method, count=count, definition=self.definition)
+            # A JSON-schema dict, not the class: some clients validate pydantic schemas
+            # strictly and would reject the out-of-range weights the repair rules exist for.
+            schema = None if model is None else model.model_json_schema()
+        return ModelRequest(messages, count, schema, parser, offset)
+
+    def _ask_in_text(self, reason: str) -> None:
+        self.structured = False
+        self.structured_error = reason
+
     def steps(self) -> Generator[ModelRequest, AIMessage, SamplingOutcome]:
         """Yield model requests, receive replies (or exceptions via ``throw``), return the outcome.
 
         Raises:
             OutputParserException: A turn stayed unreadable after every re-ask; it carries the
                 last raw reply.
+            Exception: A model call's fault (connection, time-out, server error), unchanged.
         """
         usage: UsageMetadata | None = None
         replies: list[AIMessage] = []
         turns: list[ParsedTurn] = []
         history: list[BaseMessage] = []
-        for turn_index, count in enumerate(_plan(self.method, self.k, self.per_turn)):
+        for turn_index, count in enumerate(_plan(self.method, self.k, self.config.turn_size)):
             parser = VerbalizedOutputParser(
-                method=self.method, k=count, probability_definition=self.definition
+                method=self.method,
+                k=count,
+                probability_definition=self.definition,
+                max_reply_chars=self.config.max_reply_chars,
             )
             offset = sum(len(t.items) for t in turns)
             asked = self._turn_messages(history, turn_index, count)
             messages = asked
-            last_error: OutputParserException | None = None
             attempts = 0
             while True:
-                request = ModelRequest(messages, self.structured, parser, offset)
+                request = self._request(messages, count, parser, offset)
                 try:
                     reply = yield request
                 except Exception as error:
-                    if not request.structured:
-                        raise
-                    if (truncated := _cut_off_reply(error)) is None:
-                        # A structured call failed: unsupported (NotImplementedError, or
-                        # failing twice) means ask in text from now on; once may be a fluke,
-                        # so ask the same way again first.
-                        self.structured_error = f"{type(error).__name__}: {error}"
-                        self.structured_failures += 1
-                        if isinstance(error, NotImplementedError) or self.structured_failures >= 2:
-                            self.structured = False
-                            asked = messages = self._turn_messages(history, turn_index, count)
+                    truncated = cut_off_reply(error)
+                    if truncated is None:
+                        if not (request.structured and is_capability_error(error)):
+                            raise  # a fault, not a capability: one budget, the client's
+                        self._ask_in_text(f"{type(error).__name__}: {error}")
+                        asked = messages = self._turn_messages(history, turn_index, count)
                         continue
                     reply = truncated  # read like any reply cut at the token limit
                 replies.append(reply)
                 usage = add_usage(usage, reply.usage_metadata)
                 attempts += 1
                 try:
-                    parsed = _read_turn(parser, reply)
+                    parsed = _read_turn(parser, reply, document=request.structured)
                 except OutputParserException as error:
-                    last_error = error
-                    if attempts > self.max_retries:
+                    if attempts > self.config.max_retries:
                         raise OutputParserException(
                             f"No usable {self.method.value} reply after {attempts} "
                             f"attempt(s); the last error: {error}",
                             llm_output=_reply_text(reply),
-                        ) from last_error
-                    if reply.response_metadata.get("finish_reason") != "length":
-                        # (a runaway reply is not shown again: it is asked afresh)
+                        ) from error
+                    cut_off = reply.response_metadata.get("finish_reason") == "length"
+                    if request.structured and not cut_off:  # a cut reply did honour the schema
+                        self._structured_parse_failures += 1
+                        if self._structured_parse_failures >= _STRUCTURED_PARSE_FAILURES:
+                            self._ask_in_text(f"structured replies did not parse: {error}")
+                            asked = messages = self._turn_messages(history, turn_index, count)
+                            continue
+                    if not cut_off:  # (a runaway reply is not shown again: it is asked afresh)
                         messages = [
                             *asked,
                             AIMessage(content=_reply_text(reply)),
@@ -358,6 +357,13 @@ def drive(conversation: VerbalizedConversation, call: ModelCall) -> SamplingOutc
             return stepper.result()
 
 
+async def _areply(stepper: _Stepper, reply: AIMessage) -> bool:
+    """Hand over a reply; a long one is parsed in a worker thread, off the event loop."""
+    if len(reply.text) >= _THREAD_PARSE_CHARS:
+        return await asyncio.to_thread(stepper.reply, reply)
+    return stepper.reply(reply)
+
+
 async def adrive(conversation: VerbalizedConversation, call: AsyncModelCall) -> SamplingOutcome:
     """Run a conversation with an asynchronous model call."""
     stepper = _Stepper(conversation)
@@ -368,52 +374,68 @@ async def adrive(conversation: VerbalizedConversation, call: AsyncModelCall) -> 
             if stepper.fail(error):
                 continue
             return stepper.result()
-        if not stepper.reply(reply):
+        if not await _areply(stepper, reply):
             return stepper.result()
+
+
+def _merged(chunks: list[AIMessageChunk]) -> AIMessageChunk:
+    """Merge chunks pairwise, level by level: a chain of ``+`` would copy the text n times."""
+    while len(chunks) > 1:
+        chunks = [
+            chunks[i] + chunks[i + 1] if i + 1 < len(chunks) else chunks[i]
+            for i in range(0, len(chunks), 2)
+        ]
+    return chunks[0]
 
 
 class _Streamed:
     """Accumulates one streamed reply and numbers each newly completed candidate."""
 
     def __init__(self, request: ModelRequest) -> None:
-        self._partial = PartialParse(request.parser)
-        self._offset = request.index_offset
+        self._request = request
+        self._partial = PartialParse(request.parser, document=request.structured)
         self._emitted = 0
-        self.message: Any = None
+        self._chunks: list[AIMessageChunk] = []
+        self._whole: Any = None  # a runnable that yields whole values, not message chunks
+        self._reply: AIMessage | None = None
+
+    def _numbered(self, candidates: tuple[Candidate, ...]) -> list[Candidate]:
+        offset = self._request.index_offset
+        return [
+            Candidate(c.text, c.probability, c.raw_probability, offset + c.index, c.repairs)
+            for c in candidates
+        ]
 
     def feed(self, chunk: Any) -> list[Candidate]:
         if not isinstance(chunk, AIMessageChunk):
-            self.message = chunk  # a runnable that yields whole values
+            self._whole = chunk
             return []
-        self.message = chunk if self.message is None else self.message + chunk
+        self._chunks.append(chunk)
         update = self._partial.feed(chunk)
         if update is None or len(update) <= self._emitted:
             return []
-        fresh = [
-            Candidate(c.text, c.probability, c.raw_probability, self._offset + c.index, c.repairs)
-            for c in update.candidates[self._emitted :]
-        ]
+        fresh = self._numbered(update.candidates[self._emitted :])
         self._emitted = len(update)
         return fresh
 
     def finish(self) -> list[Candidate]:
         """The candidates not streamed yet, once the reply is whole (none if unreadable)."""
-        parser = self._partial.parser
+        parser = self._request.parser
         try:
-            final = parser.to_distribution([_read_turn(parser, self.reply())])
+            turn = _read_turn(parser, self.reply(), document=self._request.structured)
         except OutputParserException:
             return []  # the conversation re-asks or raises with the full story
-        return [
-            Candidate(c.text, c.probability, c.raw_probability, self._offset + c.index, c.repairs)
-            for c in final.candidates[self._emitted :]
-        ]
+        return self._numbered(parser.to_distribution([turn]).candidates[self._emitted :])
 
     def reply(self) -> AIMessage:
-        if isinstance(self.message, AIMessageChunk):
-            message = message_chunk_to_message(self.message)
-            assert isinstance(message, AIMessage)
-            return message
-        return _as_message(self.message if self.message is not None else "")
+        if self._reply is None:
+            if self._chunks:
+                message = message_chunk_to_message(_merged(self._chunks))
+                assert isinstance(message, AIMessage)
+                self._reply = message
+            else:
+                self._reply = _as_message(self._whole if self._whole is not None else "")
+        return self._reply
 
 
 StreamEvent = Candidate | SamplingOutcome
@@ -463,6 +485,6 @@ async def adrive_stream(
                 continue
             yield stepper.result()
             return
-        if not stepper.reply(streamed.reply()):
+        if not await _areply(stepper, streamed.reply()):
             yield stepper.result()
             return

@@ -36,10 +36,10 @@ from langgraph.config import get_stream_writer
 from langgraph.constants import TAG_NOSTREAM
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from langchain_vs.conversation import ModelRequest, adrive, drive
+from langchain_vs.config import CandidateCount, UnitInterval, VerbalizedConfig
 from langchain_vs.distribution import SelectionStrategy
+from langchain_vs.engine import Draw, VerbalizedEngine, configured_copy
 from langchain_vs.methods import Method
-from langchain_vs.options import Draw, VerbalizedOptions, configured_copy
 
 __all__ = [
     "CUSTOM_EVENT_TYPE",
@@ -60,16 +60,17 @@ CUSTOM_EVENT_TYPE = "verbalized_sampling"
 class Persona(BaseModel):
     """One voice in a simulation: a name, who it is, and optional VS options of its own."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=64)
     """How the persona is called; also its graph node's name and its messages' ``name``."""
     description: str = Field(min_length=1)
     """Who the persona is: goes into its system prompt."""
-    k: int | None = None
+    k: CandidateCount | None = None
+    """Candidates per turn for this persona (the same bounds as everywhere: 1 to 50)."""
     method: Method | None = None
     selection: SelectionStrategy | None = None
-    tail_threshold: float | None = None
+    tail_threshold: UnitInterval | None = None
     model_settings: dict[str, Any] = Field(default_factory=dict)
     """Settings for this persona's copy of the model, e.g. ``{"temperature": 1.0}``."""
 
@@ -129,7 +130,7 @@ def persona_view(persona: Persona, messages: Sequence[BaseMessage]) -> list[Base
     return view
 
 
-class VerbalizedNode(VerbalizedOptions, RunnableSerializable[dict[str, Any], dict[str, Any]]):
+class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict[str, Any]]):
     """A LangGraph node that answers by Verbalized Sampling, as a persona or as an assistant.
 
     Put it straight into ``StateGraph.add_node``. It reads ``state[messages_key]``, shows the
@@ -151,28 +152,33 @@ class VerbalizedNode(VerbalizedOptions, RunnableSerializable[dict[str, Any], dic
             own options win over these.
     """
 
+    model_config = ConfigDict(frozen=False, extra="forbid", arbitrary_types_allowed=True)
+
+    model: BaseChatModel
+    """The chat model that is asked (any LangChain chat model)."""
     persona: Persona | None = None
     messages_key: str = "messages"
     draws_key: str = DRAWS_KEY
     turn_key: str | None = None
 
-    _speaker_model: BaseChatModel = PrivateAttr()
+    _engine: VerbalizedEngine = PrivateAttr()
 
     def __init__(
         self, model: BaseChatModel, persona: Persona | None = None, **options: Any
     ) -> None:
         own = persona.vs_options() if persona is not None else {}
-        super().__init__(model=model, persona=persona, **{**options, **own})
+        super().__init__(model=model, persona=persona, **{**options, **own})  # type: ignore[call-arg]
 
     @model_validator(mode="after")
-    def _configure_speaker_model(self) -> VerbalizedNode:
+    def _build_engine(self) -> VerbalizedNode:
         settings = self.persona.model_settings if self.persona else {}
-        self._speaker_model = configured_copy(self.model, settings)
+        speaker_model = configured_copy(self.model, settings)
+        self._engine = VerbalizedEngine(speaker_model, self.frozen_options())
         return self
 
     def inner_model(self) -> BaseChatModel:
         """The model with the persona's settings."""
-        return self._speaker_model
+        return self._engine.model
 
     # -- pieces shared by invoke and ainvoke ---------------------------------------------------
 
@@ -228,13 +234,9 @@ class VerbalizedNode(VerbalizedOptions, RunnableSerializable[dict[str, Any], dic
         run_manager: CallbackManagerForChainRun,
         config: RunnableConfig,
     ) -> dict[str, Any]:
-        turn, quiet = self._turn(state), self._quiet(config)
-
-        def call(request: ModelRequest) -> Any:
-            return self.runnable_for(request).invoke(request.messages, quiet)
-
-        outcome = drive(self.new_conversation(self._view(state)), call)
-        return self._update(self.draw(outcome, rng=self._rng(turn)), turn)
+        turn = self._turn(state)
+        draw = self._engine.invoke(self._view(state), self._quiet(config), rng=self._rng(turn))
+        return self._update(draw, turn)
 
     async def ainvoke(
         self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any
@@ -248,10 +250,8 @@ class VerbalizedNode(VerbalizedOptions, RunnableSerializable[dict[str, Any], dic
         run_manager: AsyncCallbackManagerForChainRun,
         config: RunnableConfig,
     ) -> dict[str, Any]:
-        turn, quiet = self._turn(state), self._quiet(config)
-
-        async def call(request: ModelRequest) -> Any:
-            return await self.runnable_for(request).ainvoke(request.messages, quiet)
-
-        outcome = await adrive(self.new_conversation(self._view(state)), call)
-        return self._update(self.draw(outcome, rng=self._rng(turn)), turn)
+        turn = self._turn(state)
+        draw = await self._engine.ainvoke(
+            self._view(state), self._quiet(config), rng=self._rng(turn)
+        )
+        return self._update(draw, turn)

@@ -124,6 +124,11 @@ def merge_similar(
 
 
 def _question(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict) and "question" not in value:
+        raise ValueError(
+            f"Expected a question: a string or a dict with a 'question' key; got a dict with "
+            f"keys {sorted(map(str, value))}."
+        )
     question = value.get("question") if isinstance(value, dict) else value
     if not isinstance(question, str) or not question.strip():
         raise ValueError("The question is empty: pass a non-empty string (or {'question': ...}).")
@@ -183,6 +188,8 @@ def create_diverse_rag_chain(
         An empty question raises ``ValueError``. When the retriever finds nothing the model is
         not asked: the result holds the single answer ``"Not in the sources."`` (ungrounded).
     """
+    if selection is not None:  # checked with the other options, before any call
+        sampler_options["selection"] = selection
     sampler = VerbalizedSampler(
         model=model, k=k, output="distribution", seed=seed, **sampler_options
     )

@@ -30,18 +30,12 @@ from langchain_core.messages import (
 )
 from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
+from pydantic import ConfigDict, PrivateAttr, model_validator
 
-from langchain_vs.conversation import (
-    ModelRequest,
-    SamplingOutcome,
-    adrive,
-    adrive_stream,
-    drive,
-    drive_stream,
-)
+from langchain_vs.config import StructuredOutputMode, VerbalizedConfig
 from langchain_vs.distribution import Candidate, SelectionStrategy, VerbalizedDistribution
+from langchain_vs.engine import Draw, VerbalizedEngine, require_request
 from langchain_vs.methods import Method
-from langchain_vs.options import StructuredOutputMode, VerbalizedOptions
 
 __all__ = [
     "CANDIDATE_EVENT",
@@ -81,12 +75,10 @@ def to_messages(input: Any) -> list[BaseMessage]:
             "Expected a string, a list of messages, a PromptValue or a dict with 'messages'; "
             f"got {type(input).__name__}."
         )
-    if not messages or not any(m.text.strip() for m in messages):
-        raise ValueError("The prompt is empty: give the model a request to answer.")
-    return messages
+    return require_request(messages)
 
 
-class VerbalizedSampler(VerbalizedOptions, RunnableSerializable[Any, Any]):
+class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
     """Verbalized Sampling as a Runnable: ask for k responses with probabilities, draw one.
 
     Wraps any LangChain chat model. Input: a string, a list of messages, a ``PromptValue``
@@ -109,8 +101,19 @@ class VerbalizedSampler(VerbalizedOptions, RunnableSerializable[Any, Any]):
             print(sampler.invoke("Tell me a joke about coffee.").content)
     """
 
+    model_config = ConfigDict(frozen=False, extra="forbid", arbitrary_types_allowed=True)
+
+    model: BaseChatModel
+    """The chat model that is asked for the distribution (any LangChain chat model)."""
     output: OutputKind = "message"
     """What ``invoke`` returns: ``message``, ``text``, ``candidate`` or ``distribution``."""
+
+    _engine: VerbalizedEngine = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _build_engine(self) -> VerbalizedSampler:
+        self._engine = VerbalizedEngine(self.model, self.frozen_options())
+        return self
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -122,25 +125,14 @@ class VerbalizedSampler(VerbalizedOptions, RunnableSerializable[Any, Any]):
         """The namespace used in serialized form."""
         return ["langchain_vs", "sampler"]
 
-    # -- shared pieces of every path ------------------------------------------------------------
-
-    def _output(
-        self, outcome: SamplingOutcome, *, chunk: bool = False
-    ) -> tuple[Any, dict[str, Any]]:
-        draw = self.draw(outcome)
+    def _output(self, draw: Draw, *, chunk: bool = False) -> Any:
         if self.output == "text":
-            return draw.chosen.text, draw.record
+            return draw.chosen.text
         if self.output == "candidate":
-            return draw.chosen, draw.record
+            return draw.chosen
         if self.output == "distribution":
-            return draw.distribution, draw.record
-        return draw.message(chunk=chunk), draw.record
-
-    def _call(self, request: ModelRequest, config: RunnableConfig) -> Any:
-        return self.runnable_for(request).invoke(request.messages, config)
-
-    async def _acall(self, request: ModelRequest, config: RunnableConfig) -> Any:
-        return await self.runnable_for(request).ainvoke(request.messages, config)
+            return draw.distribution
+        return draw.message(chunk=chunk)
 
     # -- invoke ---------------------------------------------------------------------------------
 
@@ -151,11 +143,9 @@ class VerbalizedSampler(VerbalizedOptions, RunnableSerializable[Any, Any]):
     def _invoke(
         self, input: Any, run_manager: CallbackManagerForChainRun, config: RunnableConfig
     ) -> Any:
-        conversation = self.new_conversation(to_messages(input))
-        outcome = drive(conversation, lambda request: self._call(request, config))
-        result, record = self._output(outcome)
-        dispatch_custom_event(DISTRIBUTION_EVENT, record, config=config)
-        return result
+        draw = self._engine.invoke(to_messages(input), config)
+        dispatch_custom_event(DISTRIBUTION_EVENT, draw.record, config=config)
+        return self._output(draw)
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         """Async twin of :meth:`invoke`, through the model's own async API."""
@@ -164,11 +154,9 @@ class VerbalizedSampler(VerbalizedOptions, RunnableSerializable[Any, Any]):
     async def _ainvoke(
         self, input: Any, run_manager: AsyncCallbackManagerForChainRun, config: RunnableConfig
     ) -> Any:
-        conversation = self.new_conversation(to_messages(input))
-        outcome = await adrive(conversation, lambda request: self._acall(request, config))
-        result, record = self._output(outcome)
-        await adispatch_custom_event(DISTRIBUTION_EVENT, record, config=config)
-        return result
+        draw = await self._engine.ainvoke(to_messages(input), config)
+        await adispatch_custom_event(DISTRIBUTION_EVENT, draw.record, config=config)
+        return self._output(draw)
 
     # -- stream ---------------------------------------------------------------------------------
 
@@ -184,21 +172,15 @@ class VerbalizedSampler(VerbalizedOptions, RunnableSerializable[Any, Any]):
         run_manager: CallbackManagerForChainRun,
         config: RunnableConfig,
     ) -> Iterator[Any]:
-        conversation = self.new_conversation(to_messages(next(inputs)))
-
-        def model_stream(request: ModelRequest) -> Iterator[Any]:
-            return self.runnable_for(request).stream(request.messages, config)
-
         arrived: list[Candidate] = []
-        for event in drive_stream(conversation, model_stream):
+        for event in self._engine.stream(to_messages(next(inputs)), config):
             if isinstance(event, Candidate):
                 arrived.append(event)
                 dispatch_custom_event(CANDIDATE_EVENT, event.to_dict(), config=config)
                 yield from self._progress(event, arrived)
                 continue
-            result, record = self._output(event, chunk=True)
-            dispatch_custom_event(DISTRIBUTION_EVENT, record, config=config)
-            yield result
+            dispatch_custom_event(DISTRIBUTION_EVENT, event.record, config=config)
+            yield self._output(event, chunk=True)
 
     async def astream(
         self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
@@ -219,22 +201,16 @@ class VerbalizedSampler(VerbalizedOptions, RunnableSerializable[Any, Any]):
         run_manager: AsyncCallbackManagerForChainRun,
         config: RunnableConfig,
     ) -> AsyncIterator[Any]:
-        conversation = self.new_conversation(to_messages(await anext(inputs)))
-
-        def model_stream(request: ModelRequest) -> AsyncIterator[Any]:
-            return self.runnable_for(request).astream(request.messages, config)
-
         arrived: list[Candidate] = []
-        async for event in adrive_stream(conversation, model_stream):
+        async for event in self._engine.astream(to_messages(await anext(inputs)), config):
             if isinstance(event, Candidate):
                 arrived.append(event)
                 await adispatch_custom_event(CANDIDATE_EVENT, event.to_dict(), config=config)
                 for item in self._progress(event, arrived):
                     yield item
                 continue
-            result, record = self._output(event, chunk=True)
-            await adispatch_custom_event(DISTRIBUTION_EVENT, record, config=config)
-            yield result
+            await adispatch_custom_event(DISTRIBUTION_EVENT, event.record, config=config)
+            yield self._output(event, chunk=True)
 
     def _progress(self, candidate: Candidate, arrived: list[Candidate]) -> list[Any]:
         """What the stream shows of a newly completed candidate, by ``output``."""

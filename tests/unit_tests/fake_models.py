@@ -25,6 +25,12 @@ from pydantic import Field, PrivateAttr
 Reply = str | AIMessage | Exception
 
 
+class RejectedRequestError(Exception):
+    """FAKE of an HTTP client's error for a request the server refused (400 Bad Request)."""
+
+    status_code = 400
+
+
 class ScriptedFakeChatModel(BaseChatModel):
     """FAKE: answers each call with the next scripted reply and records what it was sent.
 
@@ -57,7 +63,7 @@ class ScriptedFakeChatModel(BaseChatModel):
                 }
             )
             if structured and self.fail_structured:
-                raise ValueError("response_format json_schema is not supported")
+                raise RejectedRequestError("response_format json_schema is not supported")
             reply = self.replies[min(self._position, len(self.replies) - 1)]
             self._position += 1
         if isinstance(reply, Exception):

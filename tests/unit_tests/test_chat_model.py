@@ -148,8 +148,18 @@ async def test_inner_calls_are_child_runs_sync_and_async():
 
 
 def test_bad_options_fail_at_construction():
-    with pytest.raises(ValueError, match="k must be between 1 and 50"):
+    with pytest.raises(ValueError, match=r"k\n.*greater than or equal to 1"):
         VerbalizedChatModel(model=ScriptedFakeChatModel(replies=[THREE]), k=0)
+    with pytest.raises(ValueError, match="unknown option 'kk'"):
+        VerbalizedChatModel(model=ScriptedFakeChatModel(replies=[THREE]), kk=3)
+
+
+@pytest.mark.parametrize("prompt", ["", "   ", []])
+def test_an_empty_prompt_is_a_value_error_before_any_call(prompt):
+    inner = ScriptedFakeChatModel(replies=[THREE])
+    with pytest.raises(ValueError, match="The prompt is empty"):
+        VerbalizedChatModel(model=inner).invoke(prompt)
+    assert inner.calls == []
 
 
 def test_unparseable_structured_reply_is_asked_again():

@@ -88,8 +88,12 @@ def test_persona_options_win_over_node_options():
     node = VerbalizedNode(fake(), persona, k=5, selection="uniform")
     assert (node.k, node.selection) == (2, "argmax")
     assert node.inner_model() is node.model  # the fake has no temperature field to set
-    with pytest.raises(ValueError, match="k must be between"):
-        VerbalizedNode(fake(), Persona(name="E", description="x", k=0))
+    with pytest.raises(ValueError, match=r"k\n.*greater than or equal to 1"):
+        Persona(name="E", description="x", k=0)  # at construction, not when the graph is built
+    with pytest.raises(ValueError, match=r"k\n.*less than or equal to 50"):
+        Persona(name="E", description="x", k=500)
+    with pytest.raises(ValueError, match="Extra inputs are not permitted"):
+        Persona(name="E", description="x", kk=3)
 
 
 def test_round_robin_nine_turns_three_each():

@@ -102,7 +102,24 @@ def test_bad_options():
         create_diverse_rag_chain(
             FakeRetriever(documents=DOCS), ScriptedFakeChatModel(replies=[REPLY]), merge_threshold=2
         )
-    with pytest.raises(ValueError, match="k must be between"):
+    with pytest.raises(ValueError, match=r"k\n.*greater than or equal to 1"):
         create_diverse_rag_chain(
             FakeRetriever(documents=DOCS), ScriptedFakeChatModel(replies=[REPLY]), k=0
         )
+
+
+def test_bad_selection_and_typos_fail_before_any_model_call():
+    model = ScriptedFakeChatModel(replies=[REPLY])
+    with pytest.raises(ValueError, match="Input should be 'sample'"):
+        create_diverse_rag_chain(FakeRetriever(documents=DOCS), model, selection="nope")
+    with pytest.raises(ValueError, match="unknown option 'tail_treshold'"):
+        create_diverse_rag_chain(FakeRetriever(documents=DOCS), model, tail_treshold=0.1)
+    assert model.calls == []
+
+
+def test_a_dict_without_question_names_the_key():
+    chain = create_diverse_rag_chain(
+        FakeRetriever(documents=DOCS), ScriptedFakeChatModel(replies=[REPLY])
+    )
+    with pytest.raises(ValueError, match=r"'question' key; got a dict with keys \['q'\]"):
+        chain.invoke({"q": "What?"})

@@ -183,16 +183,26 @@ def test_structured_output_is_used_when_the_model_has_it():
     assert len(dist) == 5
 
 
-def test_structured_failing_twice_falls_back_to_text_and_is_remembered():
+def test_a_rejected_schema_goes_to_text_for_that_request_only():
     model = fake(FIVE, structured=True, fail_structured=True)
     sampler = VerbalizedSampler(model=model)
     record = sampler.invoke("Q").response_metadata["verbalized_sampling"]
-    assert model.structured_calls == [True, True, False]
-    assert "JSON object" in system_text(model.calls[2])
+    assert model.structured_calls == [True, False]  # a capability error: text at once
+    assert "JSON object" in system_text(model.calls[1])
     assert record["structured_output"] is False
     assert "not supported" in record["structured_output_error"]
+    sampler.invoke("Q")  # the next request tries structured output again
+    assert model.structured_calls == [True, False, True, False]
+
+
+def test_structured_replies_that_twice_do_not_parse_go_to_text_for_that_request():
+    model = fake("not json", "still not", FIVE, FIVE, structured=True)
+    sampler = VerbalizedSampler(model=model, max_retries=2)
+    record = sampler.invoke("Q").response_metadata["verbalized_sampling"]
+    assert model.structured_calls == [True, True, False]
+    assert "did not parse" in record["structured_output_error"]
     sampler.invoke("Q")
-    assert model.structured_calls == [True, True, False, False]
+    assert model.structured_calls[-1] is True
 
 
 def test_structured_output_none_forces_text():
@@ -258,13 +268,23 @@ def test_wrong_input_type_is_a_value_error():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"k": 0}, "k must be between 1 and 50"),
-        ({"k": 51}, "k must be between 1 and 50"),
-        ({"tail_threshold": 0.0}, r"tail_threshold must be in \(0, 1\]"),
-        ({"tail_threshold": 1.5}, r"tail_threshold must be in \(0, 1\]"),
-        ({"min_probability": -0.1}, r"min_probability must be in \(0, 1\]"),
-        ({"min_survivors": 0}, "min_survivors must be at least 1"),
-        ({"max_retries": -1}, "max_retries must be between 0 and 10"),
+        ({"k": 0}, r"k\n.*greater than or equal to 1"),
+        ({"k": 51}, r"k\n.*less than or equal to 50"),
+        ({"k": "5"}, r"k\n.*valid integer.*input_type=str"),
+        ({"k": True}, r"k\n.*valid integer.*input_type=bool"),
+        ({"k": 5.0}, r"k\n.*valid integer"),
+        ({"tail_threshold": 0.0}, r"tail_threshold\n.*greater than 0"),
+        ({"tail_threshold": 1.5}, r"tail_threshold\n.*less than or equal to 1"),
+        ({"tail_threshold": float("nan")}, r"tail_threshold\n.*finite number"),
+        ({"min_probability": -0.1}, r"min_probability\n.*greater than 0"),
+        ({"min_survivors": 0}, r"min_survivors\n.*greater than or equal to 1"),
+        ({"max_retries": -1}, r"max_retries\n.*greater than or equal to 0"),
+        ({"seed": "7"}, r"seed\n.*valid integer"),
+        (
+            {"kk": 3},
+            r"unknown option 'kk' \(did you mean 'k'\?\); VerbalizedSampler takes: .*\bk\b",
+        ),
+        ({"temprature": 0.5}, r"unknown option 'temprature'"),
         ({"per_turn": 9}, "per_turn must be between 1 and k=5"),
         ({"method": "best"}, "Input should be 'direct'"),
         ({"selection": "best"}, "Input should be 'sample'"),
@@ -411,21 +431,25 @@ def test_verbalize_argument_errors():
         verbalize("", model=fake(FIVE))
 
 
-def test_one_structured_failure_is_retried_structured():
-    class FlakyStructured(ScriptedFakeChatModel):
-        """FAKE whose first structured call fails, like a reply cut at the token limit."""
+@pytest.mark.parametrize("structured", [True, False])
+def test_a_fault_propagates_at_once_naming_the_model(structured):
+    model = fake(ConnectionError("connection refused"), FIVE, structured=structured)
+    with pytest.raises(ConnectionError, match="connection refused") as info:
+        VerbalizedSampler(model=model).invoke("Q")
+    assert model.structured_calls == [structured]  # no second try, no text fallback
+    assert "langchain-vs: the call to ScriptedFakeChatModel failed" in info.value.__notes__[0]
 
-        def _next(self, messages, kwargs):
-            if "structured_schema" in kwargs and not self.calls:
-                self.calls.append({"messages": messages, "structured": True, "schema": None})
-                raise RuntimeError("length limit was reached")
-            return super()._next(messages, kwargs)
 
-    model = FlakyStructured(replies=[FIVE], structured=True)
-    record = VerbalizedSampler(model=model).invoke("Q").response_metadata["verbalized_sampling"]
-    assert model.structured_calls == [True, True]
-    assert record["structured_output"] is True
-    assert "length limit" in record["structured_output_error"]
+async def test_a_fault_propagates_at_once_async_and_streaming():
+    model = fake(TimeoutError("timed out"), structured=True)
+    sampler = VerbalizedSampler(model=model, output="candidate")
+    with pytest.raises(TimeoutError):
+        await sampler.ainvoke("Q")
+    with pytest.raises(TimeoutError):
+        list(sampler.stream("Q"))
+    with pytest.raises(TimeoutError):
+        [c async for c in sampler.astream("Q")]
+    assert model.structured_calls == [True, True, True]
 
 
 def test_not_implemented_structured_output_goes_to_text_at_once():
