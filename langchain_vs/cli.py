@@ -14,21 +14,32 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from langchain_core.embeddings import Embeddings
-from langchain_core.language_models import BaseChatModel
+# Only what the argument parser needs is imported up front: `--help` stays fast.
+from langchain_vs.distribution import SELECTION_STRATEGIES
+from langchain_vs.methods import MAX_K, Method
 
-from langchain_vs.config import MAX_K
-from langchain_vs.distribution import SELECTION_STRATEGIES, VerbalizedDistribution
-from langchain_vs.methods import Method
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.language_models import BaseChatModel
 
 __all__ = ["build_parser", "main"]
 
 _BAR_WIDTH = 24
+N_CTX_ENV = "LANGCHAIN_VS_N_CTX"  # the same variable as langchain_vs.local.N_CTX_ENV
+_CONTEXT_ERRORS = ("exceeds the available context size", "context length", "context_length")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in two lines (what was wrong, where to look), exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
 
 
 def _k(text: str) -> int:
@@ -42,6 +53,13 @@ def _unit_interval(text: str) -> float:
     value = float(text)
     if not 0.0 < value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value:g}")
+    return value
+
+
+def _temperature(text: str) -> float:
+    value = float(text)
+    if not (math.isfinite(value) and 0.0 <= value <= 2.0):
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2, got {value:g}")
     return value
 
 
@@ -70,11 +88,14 @@ def _methods(text: str) -> list[Method]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``langchain-vs`` command."""
-    parser = argparse.ArgumentParser(
-        prog="langchain-vs", description="Verbalized Sampling on any chat model."
+    parser = _Parser(
+        prog="langchain-vs",
+        description="Verbalized Sampling on any chat model.",
+        epilog="Exit codes: 0 done, 1 failed at run time (one line on stderr; --debug for the "
+        "traceback), 2 bad arguments.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sample = commands.add_parser("sample", help="draw a verbalized distribution for a prompt")
     sample.add_argument("prompt", help="the request to answer")
     sample.add_argument("-k", "--k", type=_k, default=5, help=f"candidates to ask for (1-{MAX_K})")
@@ -95,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sample.add_argument("--selection", default="sample", choices=SELECTION_STRATEGIES)
     sample.add_argument("--seed", type=int, default=None, help="seed for the pick")
-    sample.add_argument("--temperature", type=float, default=0.7)
+    sample.add_argument("--temperature", type=_temperature, default=0.7, help="0 to 2")
     sample.add_argument(
         "--model", default="local", help="'local' (embedded llama.cpp model) or 'openai:MODEL'"
     )
@@ -123,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="responses (creative) or answers (dice, states) per prompt",
     )
     bench.add_argument("-k", "--k", type=_k, default=5, help="candidates per VS call")
-    bench.add_argument("--temperature", type=float, default=0.7)
+    bench.add_argument("--temperature", type=_temperature, default=0.7, help="0 to 2")
     bench.add_argument(
         "--no-token-baselines",
         action="store_true",
@@ -140,16 +161,26 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", default="bench-results", help="folder for JSON, markdown, PNG")
     for command in (sample, bench):
         command.add_argument(
-            "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+            "--n-ctx",
+            type=_positive,
+            default=os.environ.get(N_CTX_ENV, "16384"),  # argparse checks it with _positive
+            help=f"context size of the local model in tokens, shared by its 4 slots "
+            f"(default 16384, or ${N_CTX_ENV})",
+        )
+        command.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="show the traceback when something fails",
         )
     return parser
 
 
-def _model(spec: str, temperature: float) -> BaseChatModel:
+def _model(spec: str, temperature: float, n_ctx: int) -> BaseChatModel:
     if spec == "local":
         from langchain_vs.local import local_chat_model
 
-        return local_chat_model(temperature=temperature)
+        return local_chat_model(temperature=temperature, n_ctx=n_ctx)
     if spec.startswith("openai:") and len(spec) > len("openai:"):
         if not os.environ.get("OPENAI_API_KEY"):
             raise ValueError(f"--model {spec} needs OPENAI_API_KEY in the environment")
@@ -162,6 +193,8 @@ def _model(spec: str, temperature: float) -> BaseChatModel:
 def _render(record: dict[str, Any], prompt: str) -> None:
     from rich.console import Console
     from rich.table import Table
+
+    from langchain_vs.distribution import VerbalizedDistribution
 
     distribution = VerbalizedDistribution.from_dict(record)
     chosen = record["chosen_index"]
@@ -211,7 +244,7 @@ def _sample(args: argparse.Namespace) -> int:
         status = Console(stderr=True).status("Starting the model…")
         status.start()
     try:
-        model = _model(args.model, args.temperature)
+        model = _model(args.model, args.temperature, args.n_ctx)
         if status is not None:
             status.update(f"Asking for {args.k} candidates…")
         sampler = VerbalizedSampler(
@@ -263,7 +296,7 @@ def _bench(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     embeddings = _embeddings(args.embeddings)
     with console.status("Starting the model…"):
-        model = _model(args.model, args.temperature)
+        model = _model(args.model, args.temperature, args.n_ctx)
         embeddings.embed_query("warm-up")  # fails fast on a missing extra, before any model call
     token_baselines = not args.no_token_baselines
     with Progress(console=console) as progress:
@@ -298,9 +331,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if args.debug:
             raise
-        message = " ".join(str(error).split()[:80]) or type(error).__name__
-        print(f"langchain-vs: error: {message}", file=sys.stderr)
+        print(f"langchain-vs: error: {_one_line(error, args)}", file=sys.stderr)
         return 1
+
+
+def _one_line(error: BaseException, args: argparse.Namespace) -> str:
+    """The error, its notes (which name the endpoint) and what to do, on one line."""
+    text = " ".join([str(error), *getattr(error, "__notes__", ())])
+    if any(phrase in text.lower() for phrase in _CONTEXT_ERRORS) and args.model == "local":
+        text += (
+            f" -- the prompt and reply do not fit the local model's context: raise it with "
+            f"--n-ctx (now {args.n_ctx}; each of the server's 4 slots gets a quarter) or "
+            f"${N_CTX_ENV}"
+        )
+    return " ".join(text.split()[:120]) or type(error).__name__
 
 
 if __name__ == "__main__":

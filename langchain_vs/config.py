@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from langchain_vs.distribution import SelectionStrategy
-from langchain_vs.methods import Method, ProbabilityDefinition
+from langchain_vs.methods import MAX_K, MAX_RETRIES, Method, ProbabilityDefinition
 from langchain_vs.parsers import DEFAULT_MAX_REPLY_CHARS
 
 __all__ = [
@@ -39,10 +39,6 @@ __all__ = [
     "VerbalizedConfig",
     "unknown_names_error",
 ]
-
-MAX_K = 50
-"""The largest k accepted: beyond it replies outgrow most context windows and parsers."""
-MAX_RETRIES = 10
 
 StructuredOutputMode = Literal["auto", "json_schema", "function_calling", "json_mode", "none"]
 

@@ -23,6 +23,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, create_model
 
 __all__ = [
+    "MAX_K",
+    "MAX_RETRIES",
     "Method",
     "ProbabilityDefinition",
     "format_instructions",
@@ -30,6 +32,11 @@ __all__ = [
     "response_schema",
     "system_prompt",
 ]
+
+MAX_K = 50
+"""The most responses one request may ask for: beyond it replies outgrow most context windows."""
+MAX_RETRIES = 10
+"""The most re-asks per turn that may be configured."""
 
 
 class ProbabilityDefinition(StrEnum):

@@ -67,15 +67,19 @@ def is_capability_error(error: BaseException) -> bool:
     """Whether a structured call failed because the model or server cannot do what it asked.
 
     ``NotImplementedError`` (no structured output in the LangChain class) and a request refused
-    as malformed (HTTP 400 or 422: an unsupported schema, ``response_format`` or tool choice).
-    Connection errors, time-outs, rate limits and server errors are faults, not capabilities.
+    as malformed (HTTP 400 or 422: an unsupported schema, ``response_format`` or tool choice —
+    but not a prompt too long for the context). Connection errors, time-outs, rate limits and
+    server errors are faults, not capabilities.
     """
     if isinstance(error, NotImplementedError):
         return True
     status = getattr(error, "status_code", None)
     if status is None:
         status = getattr(getattr(error, "response", None), "status_code", None)
-    return isinstance(status, int) and status in _REJECTED_REQUEST
+    if not (isinstance(status, int) and status in _REJECTED_REQUEST):
+        return False
+    # A prompt too long for the context is refused the same way, in text mode too.
+    return "context" not in str(error).lower()
 
 
 def describe_model(model: BaseChatModel) -> str:

@@ -80,6 +80,18 @@ def _shown(raw: Any) -> str:
     return text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…"
 
 
+def _last_closed(raw: Any, how: str, items: list[Any]) -> bool:
+    """Whether a cut-off JSON reply ended right after its last item (that item is whole).
+
+    VS items are flat, so a reply that stops (trailing comma aside) after ``}`` or ``]`` — or
+    after a closing quote, when the items are plain strings — stopped between items.
+    """
+    if how != "json" or not isinstance(raw, str):
+        return False
+    closers = ('"', "]") if isinstance(items[-1], str) else ("}", "]")
+    return raw.rstrip(" \t\r\n,").endswith(closers)
+
+
 def _text_of(item: Any) -> str | None:
     if isinstance(item, str):
         return item
@@ -234,7 +246,7 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
                 raise self._error("an empty reply", payload)
             return ParsedTurn([WeightedText(text, 1.0)], None, (), complete=True)
         original = payload  # errors carry what the model said, not an intermediate form
-        complete = True
+        complete, how = True, "value"
         repairs: list[str] = []
         if isinstance(payload, str):
             found = self._read_document(payload) if document else self._find_in_text(payload)
@@ -249,7 +261,7 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         raw_items, reasoning = self._raw_items(payload)
         if raw_items is None:
             raise self._error("a JSON value without responses in it", original)
-        if partial and not complete and raw_items:
+        if partial and not complete and raw_items and not _last_closed(original, how, raw_items):
             raw_items = raw_items[:-1]  # the last one may still be growing
         items, dropped = self._weighted(raw_items)
         if dropped:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from typing import Annotated, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AnyMessage, HumanMessage
@@ -35,18 +35,29 @@ from langgraph.types import Send
 
 from langchain_vs.graph import DRAWS_KEY, Persona, VerbalizedNode
 
+if TYPE_CHECKING:
+    from langgraph.graph.state import CompiledStateGraph
+
 __all__ = [
     "DRAFT_NODE",
+    "FINISH_NODE",
     "OPENING_NODE",
     "SPEAK_NODE",
     "PersonaSimulationState",
+    "SimulationStatus",
     "SpeakerRule",
     "TurnOrder",
+    "acontinue_simulation",
+    "asimulation_status",
+    "continue_simulation",
     "create_persona_simulation",
     "most_likely_speaker",
+    "simulation_status",
 ]
 
 OPENING_NODE = "opening"
+FINISH_NODE = "finish"
+"""The last node: marks the state ``finished``, so that a thread's status is read from it."""
 DRAFT_NODE = "draft"
 """With parallel drafts: the node every persona's draft runs in (one ``Send`` each)."""
 SPEAK_NODE = "speak"
@@ -71,12 +82,15 @@ class PersonaSimulationState(TypedDict, total=False):
             ``drafts``: every persona's drafted line, its probability and its model calls.
         drafts: With parallel drafts, the current round's drafts (emptied when a line is
             spoken): ``persona``, ``message`` and ``record`` each.
+        finished: True once the conversation has ended (``max_turns`` lines, or the stop
+            condition): what :func:`simulation_status` reads.
     """
 
     messages: Annotated[list[AnyMessage], add_messages]
     turn: int
     draws: Annotated[list[dict[str, Any]], operator.add]
     drafts: Annotated[list[dict[str, Any]], _add_drafts]
+    finished: bool
 
 
 TurnOrder = Literal["round_robin", "parallel_drafts"] | Callable[[dict[str, Any]], str]
@@ -114,7 +128,7 @@ def _check_setup(personas: Sequence[Persona], max_turns: int) -> None:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ValueError(f"persona names must be unique; repeated: {', '.join(duplicates)}")
-    if clashes := sorted(set(names) & {OPENING_NODE, START, END}):
+    if clashes := sorted(set(names) & {OPENING_NODE, FINISH_NODE, START, END}):
         raise ValueError(f"persona names {clashes} are reserved for the graph's own nodes")
     if isinstance(max_turns, bool) or not isinstance(max_turns, int) or max_turns < 1:
         raise ValueError(f"max_turns must be an int of at least 1, got {max_turns!r}")
@@ -130,7 +144,7 @@ def _add_parallel_drafting(
 
     def fan_out(state: dict[str, Any]) -> list[Send] | str:
         if finished(state):
-            return END
+            return FINISH_NODE
         view = {"messages": state.get("messages") or [], "turn": int(state.get("turn") or 0)}
         return [Send(DRAFT_NODE, {**view, "drafter": name}) for name in names]
 
@@ -172,7 +186,7 @@ def _add_parallel_drafting(
     graph.add_node(SPEAK_NODE, speak)  # type: ignore[type-var]
     graph.add_edge(DRAFT_NODE, SPEAK_NODE)  # runs once every draft of the round is in
     for source in (OPENING_NODE, SPEAK_NODE):
-        graph.add_conditional_edges(source, fan_out, [DRAFT_NODE, END])
+        graph.add_conditional_edges(source, fan_out, [DRAFT_NODE, FINISH_NODE])
 
 
 def create_persona_simulation(
@@ -239,13 +253,15 @@ def create_persona_simulation(
     graph: StateGraph[Any] = StateGraph(PersonaSimulationState)
     graph.add_node(OPENING_NODE, open_conversation)
     graph.add_edge(START, OPENING_NODE)
+    graph.add_node(FINISH_NODE, _finish)
+    graph.add_edge(FINISH_NODE, END)
     if turn_order == "parallel_drafts":
         _add_parallel_drafting(graph, nodes, finished, speaker_rule or most_likely_speaker)
         return graph
 
     def next_speaker(state: dict[str, Any]) -> str:
         if finished(state):
-            return END
+            return FINISH_NODE
         if turn_order == "round_robin":
             return names[int(state.get("turn") or 0) % len(names)]
         chosen = turn_order(state)
@@ -256,5 +272,74 @@ def create_persona_simulation(
     for name, node in nodes.items():
         graph.add_node(name, node)  # type: ignore[type-var]  # a node for any dict state
     for source in [OPENING_NODE, *names]:
-        graph.add_conditional_edges(source, next_speaker, [*names, END])
+        graph.add_conditional_edges(source, next_speaker, [*names, FINISH_NODE])
     return graph
+
+
+def _finish(state: PersonaSimulationState) -> dict[str, Any]:
+    return {"finished": True}
+
+
+SimulationStatus = Literal["new", "unfinished", "finished"]
+"""A thread's status: never run, started and not ended (killed, interrupted), or ended."""
+
+
+def _status(values: dict[str, Any] | None) -> SimulationStatus:
+    if not values:
+        return "new"
+    return "finished" if values.get("finished") else "unfinished"
+
+
+def simulation_status(app: CompiledStateGraph[Any], config: RunnableConfig) -> SimulationStatus:
+    """Whether the simulation on ``config``'s thread is new, unfinished or finished.
+
+    Read from the checkpointed state itself (its ``finished`` flag), not from the snapshot's
+    ``next`` tasks, which can be empty while a run killed mid-step is unfinished.
+
+    Example:
+        .. code-block:: python
+
+            app = graph.compile(checkpointer=saver)
+            thread = {"configurable": {"thread_id": "debate"}}
+            print(simulation_status(app, thread))  # "new", "unfinished" or "finished"
+            state = continue_simulation(app, thread)  # starts, resumes, or just reads it
+    """
+    return _status(app.get_state(config).values)
+
+
+async def asimulation_status(
+    app: CompiledStateGraph[Any], config: RunnableConfig
+) -> SimulationStatus:
+    """The asynchronous twin of :func:`simulation_status`."""
+    return _status((await app.aget_state(config)).values)
+
+
+def _continuation(status: SimulationStatus, pending: tuple[str, ...]) -> dict[str, Any] | None:
+    # Pending tasks of a checkpoint are resumed as they are (None); otherwise a fresh input
+    # runs from START: the opening is skipped once there are messages, and the turn count in
+    # the state says who speaks next, so no line is lost or drawn twice.
+    return None if status == "unfinished" and pending else {"messages": []}
+
+
+def continue_simulation(app: CompiledStateGraph[Any], config: RunnableConfig) -> dict[str, Any]:
+    """Run the thread's simulation to its end: start it, resume it, or (finished) just read it.
+
+    Returns:
+        The final state.
+    """
+    snapshot = app.get_state(config)
+    status = _status(snapshot.values)
+    if status == "finished":
+        return dict(snapshot.values)
+    return dict(app.invoke(_continuation(status, snapshot.next), config))
+
+
+async def acontinue_simulation(
+    app: CompiledStateGraph[Any], config: RunnableConfig
+) -> dict[str, Any]:
+    """The asynchronous twin of :func:`continue_simulation`."""
+    snapshot = await app.aget_state(config)
+    status = _status(snapshot.values)
+    if status == "finished":
+        return dict(snapshot.values)
+    return dict(await app.ainvoke(_continuation(status, snapshot.next), config))

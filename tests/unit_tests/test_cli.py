@@ -15,13 +15,36 @@ from .fake_models import ScriptedFakeChatModel, vs_json
         ["sample", "x", "--tail-threshold", "2"],
         ["sample", "x", "--method", "best"],
         ["bench", "--embeddings", "bert"],
+        ["sample", "x", "--temperature", "-1"],
+        ["sample", "x", "--temperature", "nan"],
+        ["sample", "x", "--n-ctx", "0"],
     ],
 )
 def test_bad_arguments_exit_2_before_any_model_starts(args, capsys):
     with pytest.raises(SystemExit) as info:
         cli.main(args)
     assert info.value.code == 2
-    assert "error:" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    # What was wrong and where to look, not the whole usage block.
+    assert err.count("\n") == 2 and "error: argument" in err and "--help" in err
+
+
+def test_help_lists_debug_and_the_context_option(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["sample", "--help"])
+    out = capsys.readouterr().out
+    assert "--debug" in out and "--n-ctx" in out and "LANGCHAIN_VS_N_CTX" in out
+
+
+def test_a_context_overflow_says_how_to_raise_the_context(capsys, monkeypatch):
+    def too_long(spec, temperature, n_ctx):
+        error = ValueError("the request exceeds the available context size, try increasing it")
+        return ScriptedFakeChatModel(replies=[error])
+
+    monkeypatch.setattr(cli, "_model", too_long)
+    assert cli.main(["sample", "x", "--n-ctx", "2048"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--n-ctx (now 2048" in err and "LANGCHAIN_VS_N_CTX" in err
 
 
 def test_errors_are_one_line_without_traceback(capsys, monkeypatch):
@@ -43,7 +66,7 @@ def test_debug_shows_the_traceback():
 def _fake_model(monkeypatch, reply):
     """Route the command to a FAKE chat model (the real one is tested in integration)."""
     monkeypatch.setattr(
-        cli, "_model", lambda spec, temperature: ScriptedFakeChatModel(replies=[reply])
+        cli, "_model", lambda spec, temperature, n_ctx: ScriptedFakeChatModel(replies=[reply])
     )
 
 

@@ -293,3 +293,53 @@ def test_parallel_drafts_checkpoints_serialize_and_replay_without_redrawing():
     replayed = app.invoke(None, after_two.config)
     assert replayed[DRAWS_KEY][:2] == final[DRAWS_KEY][:2]
     assert len(model.calls) == calls + 6  # only the two remaining rounds drafted again
+
+
+def test_simulation_status_and_continue_read_the_state_not_next():
+    from langchain_vs import simulation_status
+    from langchain_vs.simulation import continue_simulation
+
+    graph = create_persona_simulation(PERSONAS[:2], fake(), max_turns=3, k=3, seed=1)
+    saver = InMemorySaver()
+    config = thread("status")
+    interrupted = graph.compile(checkpointer=saver, interrupt_after=["Ada"])
+    assert simulation_status(interrupted, config) == "new"
+    interrupted.invoke({"messages": []}, config)  # stops after Ada's first line
+    assert simulation_status(interrupted, config) == "unfinished"
+
+    app = graph.compile(checkpointer=saver)
+    # An unfinished thread whose snapshot lists no next task (a run killed between writing a
+    # step and checkpointing the next): still unfinished, and continued from its turn count.
+    app.update_state(config, {"drafts": None}, as_node="finish")
+    assert app.get_state(config).next == ()
+    assert simulation_status(app, config) == "unfinished"
+    state = continue_simulation(app, config)
+    assert [name for name, _ in lines(state)] == ["Ada", "Bo", "Ada"]
+    assert [d["turn"] for d in state[DRAWS_KEY]] == [0, 1, 2]
+    assert simulation_status(app, config) == "finished"
+    assert continue_simulation(app, config) == state  # finished: read, not run again
+
+
+async def test_async_status_and_continue_start_a_new_thread():
+    from langchain_vs.simulation import acontinue_simulation, asimulation_status
+
+    graph = create_persona_simulation(PERSONAS[:2], fake(), max_turns=2, k=3)
+    app = graph.compile(checkpointer=InMemorySaver())
+    assert await asimulation_status(app, thread("a")) == "new"
+    state = await acontinue_simulation(app, thread("a"))
+    assert state["finished"] is True and state["turn"] == 2
+    assert await asimulation_status(app, thread("a")) == "finished"
+
+
+def test_typos_in_simulation_options_fail_when_the_graph_is_made():
+    with pytest.raises(ValueError, match="unknown option 'kk' \\(did you mean 'k'\\?\\)"):
+        create_persona_simulation(PERSONAS, fake(), max_turns=2, kk=3)
+
+
+def test_a_persona_seed_depends_on_its_name():
+    # Two personas with the same options at the same turn must not draw the same way.
+    ada = VerbalizedNode(fake(), PERSONAS[0], seed=1)
+    bo = VerbalizedNode(fake(), PERSONAS[1], seed=1)
+    draws_ada = [ada._rng(0).random() for _ in range(1)]
+    draws_bo = [bo._rng(0).random() for _ in range(1)]
+    assert draws_ada != draws_bo

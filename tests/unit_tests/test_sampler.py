@@ -562,3 +562,19 @@ async def test_cut_structured_reply_recovers_on_every_driver():
     streamed = list(sampler("candidate").stream("Q"))
     assert streamed[-1].text == "a"
     assert [c.text async for c in sampler("candidate").astream("Q")][-1] == "a"
+
+
+def test_the_package_face_is_lazy_and_lists_the_public_api_only():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, langchain_vs\n"
+        "heavy = ('openai', 'langgraph', 'langchain_openai')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "print(dir(langchain_vs) == langchain_vs.__all__)\n"
+        "from langchain_vs import VerbalizedSampler, VerbalizedChatModel\n"
+        "print(sorted(m for m in heavy[:2] if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:3] == ["[]", "True", "[]"]
