@@ -1,10 +1,13 @@
 """A three-persona debate on the embedded local model, with VS on every turn (offline).
 
-Run: .venv/bin/python examples/persona_simulation.py
+Run: .venv/bin/python examples/persona_simulation.py [--seeds 3] [--turns 6]
 Prints one transcript, then runs the same simulation with VS and with direct prompting over
 several seeds, at the VS paper's temperature (0.7) and greedy (0), and counts how many distinct
 lines each produced.
 """
+
+import argparse
+import sys
 
 from langgraph.checkpoint.memory import InMemorySaver
 
@@ -17,8 +20,12 @@ PERSONAS = [
     Persona(name="Ines", description="A shop owner on the main street, undecided."),
 ]
 OPENING = "Should our city ban private cars from downtown?"
-TURNS = 6
-SEEDS = range(3)
+options = argparse.ArgumentParser(description="a persona debate, VS vs direct prompting")
+options.add_argument("--seeds", type=int, default=3, help="seeds per comparison (default 3)")
+options.add_argument("--turns", type=int, default=6, help="lines in the debate (default 6)")
+args = options.parse_args()
+TURNS = args.turns
+SEEDS = range(args.seeds)
 
 
 def run(method: str, seed: int, temperature: float = 0.7, turns: int = TURNS) -> list[str]:
@@ -39,6 +46,7 @@ for line in run("vs_standard", seed=0):
 print(f"\nDistinct lines over {len(SEEDS)} seeds x 3 turns:")
 for temperature in (0.7, 0.0):
     for method in ("direct", "vs_standard"):
+        print(f"  ({method} at temperature {temperature}…)", file=sys.stderr, flush=True)
         lines = [line for seed in SEEDS for line in run(method, seed, temperature, turns=3)]
         distinct = len({" ".join(line.casefold().split()) for line in lines})
         print(f"  temperature {temperature}  {method:12s} {distinct} distinct of {len(lines)}")

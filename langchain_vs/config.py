@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import difflib
 import math
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -136,6 +137,18 @@ class VerbalizedConfig(BaseModel):
     def turn_size(self) -> int:
         """VS-Multi: responses asked per turn."""
         return self.per_turn or math.ceil(self.k / 2)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, built anew, so the changed options are checked and in force.
+
+        (Pydantic's own copy skips validation, which would leave a face's engine on the old
+        options.)
+        """
+        if not update:
+            return super().model_copy(deep=deep)
+        fields = type(self).model_fields
+        current = {name: value for name, value in self.__dict__.items() if name in fields}
+        return type(self)(**{**current, **update})
 
     def frozen_options(self) -> VerbalizedConfig:
         """These options as a frozen :class:`VerbalizedConfig`: a face's copy for its engine."""

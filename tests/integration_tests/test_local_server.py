@@ -27,14 +27,16 @@ def wait_gone(pid: int, seconds: float = 15.0) -> bool:
 def test_server_answers_with_structured_output(server: LocalModelServer) -> None:
     assert server.base_url.startswith("http://127.0.0.1:")
     assert server.startup_seconds is not None and server.startup_seconds < 60
+    # Bounded by the schema itself (the server's grammar enforces maxLength) and seeded.
     schema = {
         "title": "Answer",
         "type": "object",
-        "properties": {"color": {"type": "string"}},
+        "properties": {"color": {"type": "string", "minLength": 1, "maxLength": 40}},
         "required": ["color"],
     }
-    structured = server.chat_model().with_structured_output(schema, method="json_schema")
-    assert isinstance(structured.invoke("Name a color.")["color"], str)
+    model = server.chat_model(seed=7, max_tokens=256)
+    answer = model.with_structured_output(schema, method="json_schema").invoke("Name a color.")
+    assert isinstance(answer["color"], str) and 1 <= len(answer["color"]) <= 40
 
 
 def test_port_in_use_is_a_clear_error() -> None:
@@ -64,7 +66,7 @@ def test_a_stopped_server_leaves_no_log_file() -> None:
 PARENT = """
 import json, sys, time
 from langchain_vs.local import local_chat_model, shared_server
-model = local_chat_model()
+model = local_chat_model(seed=1, max_tokens=32)
 print(json.dumps({"pid": shared_server().pid}), flush=True)
 if sys.argv[1] == "call":
     model.invoke("Say hi.")

@@ -1,4 +1,8 @@
-"""VerbalizedSampler through ChatOpenAI on the real local model."""
+"""VerbalizedSampler through ChatOpenAI on the real local model.
+
+Contracts, not luck: the model (seeded) may finish fewer responses than asked when a reply hits
+the token limit, which the record then says (``fewer_than_asked``); counts are checked that way.
+"""
 
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk
@@ -7,6 +11,11 @@ from langchain_openai import ChatOpenAI
 from langchain_vs import Candidate, Method, VerbalizedDistribution, VerbalizedSampler, verbalize
 
 PROMPT = "Write a one-sentence opening line for a story about the sea."
+
+
+def check_count(dist: VerbalizedDistribution, asked: int) -> None:
+    assert 1 <= len(dist) <= asked
+    assert len(dist) == asked or "fewer_than_asked" in dist.repairs
 
 
 @pytest.mark.parametrize(
@@ -18,7 +27,8 @@ def test_every_method_sync(chat_model: ChatOpenAI, method: Method) -> None:
     assert isinstance(message, AIMessage) and message.content.strip()
     record = message.response_metadata["verbalized_sampling"]
     dist = VerbalizedDistribution.from_dict(record)
-    assert len(dist) == (1 if method is Method.DIRECT else 4)
+    check_count(dist, 1 if method is Method.DIRECT else 4)
+    assert record["k"] == (1 if method is Method.DIRECT else 4)
     assert message.content == dist[[c.index for c in dist].index(record["chosen_index"])].text
     assert record["structured_output"] is (method is not Method.DIRECT)
     assert record["model_calls"] >= (2 if method is Method.VS_MULTI else 1)
@@ -27,12 +37,13 @@ def test_every_method_sync(chat_model: ChatOpenAI, method: Method) -> None:
 
 async def test_async_and_abatch(chat_model: ChatOpenAI) -> None:
     sampler = VerbalizedSampler(model=chat_model, k=3, output="distribution")
-    dist = await sampler.ainvoke("Name a color.")
-    assert len(dist) == 3
+    check_count(await sampler.ainvoke("Name a color."), 3)
     results = await sampler.abatch(
         ["Name a fruit.", "Name a city.", "Name a tree."], {"max_concurrency": 3}
     )
-    assert [len(d) for d in results] == [3, 3, 3]
+    assert len(results) == 3
+    for dist in results:
+        check_count(dist, 3)
 
 
 def test_batch(chat_model: ChatOpenAI) -> None:
@@ -46,10 +57,10 @@ def test_stream_yields_candidates_then_the_pick(chat_model: ChatOpenAI) -> None:
     items = list(sampler.stream("Name a planet."))
     assert all(isinstance(c, Candidate) for c in items)
     *streamed, pick = items
-    # Four as they complete, then the pick; a reply the sampler re-asks (the tiny model's
-    # sometimes is) has streamed its candidates too, so there may be 4 more per re-ask.
-    assert len(streamed) >= 4
-    assert pick.text in {c.text for c in streamed}
+    # Each candidate as it completes, then the pick; a reply the sampler re-asks has streamed
+    # its candidates too, so the pick is among the last reply's.
+    assert streamed and pick.text in {c.text for c in streamed}
+    assert [c.index for c in streamed] == sorted(c.index for c in streamed)
 
 
 async def test_astream_message_output(chat_model: ChatOpenAI) -> None:
@@ -57,8 +68,10 @@ async def test_astream_message_output(chat_model: ChatOpenAI) -> None:
     chunks = [c async for c in sampler.astream("Name a bird.")]
     assert len(chunks) == 1 and isinstance(chunks[0], AIMessageChunk)
     events = [e async for e in sampler.astream_events("Name a bird.")]
-    names = [e["name"] for e in events if e["event"] == "on_custom_event"]
-    assert names.count("verbalized_sampling.candidate") == 3
+    custom = [e for e in events if e["event"] == "on_custom_event"]
+    final = [e["data"] for e in custom if e["name"] == "verbalized_sampling.distribution"]
+    streamed = [e for e in custom if e["name"] == "verbalized_sampling.candidate"]
+    assert len(final) == 1 and len(streamed) >= len(final[0]["candidates"]) >= 1
 
 
 def test_text_mode_with_repairs(chat_model: ChatOpenAI) -> None:
@@ -79,4 +92,5 @@ def test_text_mode_with_repairs(chat_model: ChatOpenAI) -> None:
 
 def test_verbalize_helper(chat_model: ChatOpenAI) -> None:
     dist = verbalize("Tell me a joke about coffee.", model=chat_model, k=5)
-    assert len(dist) == 5 and all(c.text.strip() for c in dist)
+    check_count(dist, 5)
+    assert all(c.text.strip() for c in dist)

@@ -578,3 +578,21 @@ def test_the_package_face_is_lazy_and_lists_the_public_api_only():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:3] == ["[]", "True", "[]"]
+
+
+def test_model_copy_with_an_update_is_checked_and_in_force():
+    model = fake(FIVE, FIVE)
+    sampler = VerbalizedSampler(model=model, k=5, selection="argmax", output="candidate")
+    copy = sampler.model_copy(update={"selection": "tail", "seed": 3})
+    assert (
+        copy.invoke("Q").index
+        == VerbalizedDistribution.from_dict(
+            sampler.model_copy(update={"output": "message"})
+            .invoke("Q")
+            .response_metadata["verbalized_sampling"]
+        )
+        .tail(seed=3)
+        .index
+    )
+    with pytest.raises(ValueError, match="unknown option 'kk'"):
+        sampler.model_copy(update={"kk": 2})
