@@ -43,10 +43,11 @@ print(f"moderator: {OPENING}")
 for line in run("vs_standard", seed=0):
     print(line)
 
-print(f"\nDistinct lines over {len(SEEDS)} seeds x 3 turns:")
+COMPARE_TURNS = min(3, TURNS)
+print(f"\nDistinct lines over {len(SEEDS)} seeds x {COMPARE_TURNS} turns:")
 for temperature in (0.7, 0.0):
     for method in ("direct", "vs_standard"):
         print(f"  ({method} at temperature {temperature}…)", file=sys.stderr, flush=True)
-        lines = [line for seed in SEEDS for line in run(method, seed, temperature, turns=3)]
+        lines = [line for seed in SEEDS for line in run(method, seed, temperature, COMPARE_TURNS)]
         distinct = len({" ".join(line.casefold().split()) for line in lines})
         print(f"  temperature {temperature}  {method:12s} {distinct} distinct of {len(lines)}")

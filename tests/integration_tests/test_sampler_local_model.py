@@ -80,7 +80,11 @@ def test_text_mode_with_repairs(chat_model: ChatOpenAI) -> None:
     from langchain_core.exceptions import OutputParserException
 
     sampler = VerbalizedSampler(
-        model=chat_model, k=3, structured_output="none", output="distribution", max_retries=3
+        model=chat_model.model_copy(update={"max_tokens": 256}),  # unconstrained text rambles
+        k=3,
+        structured_output="none",
+        output="distribution",
+        max_retries=2,
     )
     try:
         dist = sampler.invoke("Name a color.")

@@ -68,3 +68,26 @@ def test_import_does_not_load_optional_runtimes():
     code = f"import sys, langchain_vs; print(any(m.startswith({heavy!r}) for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_logs_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from langchain_vs.local import remove_stale_logs
+
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(finished.stdout)
+    stale = tmp_path / f"langchain-vs-server-{dead_pid}-abc.log"
+    live = tmp_path / f"langchain-vs-server-{os.getpid()}-def.log"
+    other = tmp_path / "unrelated.log"
+    for path in (stale, live, other):
+        path.write_text("log")
+    assert remove_stale_logs(tmp_path) == [stale]
+    assert not stale.exists() and live.exists() and other.exists()

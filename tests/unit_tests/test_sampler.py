@@ -596,3 +596,24 @@ def test_model_copy_with_an_update_is_checked_and_in_force():
     )
     with pytest.raises(ValueError, match="unknown option 'kk'"):
         sampler.model_copy(update={"kk": 2})
+
+
+async def test_a_long_reply_is_parsed_off_the_event_loop(monkeypatch):
+    import threading
+
+    from langchain_vs.parsers import VerbalizedOutputParser
+
+    threads = []
+    original = VerbalizedOutputParser.parse_turn
+
+    def recording(self, payload, **kwargs):
+        threads.append(threading.current_thread())
+        return original(self, payload, **kwargs)
+
+    monkeypatch.setattr(VerbalizedOutputParser, "parse_turn", recording)
+    long_reply = vs_json([("x" * 40_000, 0.5), ("y" * 40_000, 0.5)])
+    await VerbalizedSampler(model=fake(long_reply), k=2).ainvoke("Q")
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    threads.clear()
+    await VerbalizedSampler(model=fake(FIVE)).ainvoke("Q")  # a short one stays on the loop
+    assert threads and all(t is threading.main_thread() for t in threads)
