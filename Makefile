@@ -30,7 +30,7 @@ unit: setup
 	$(BIN)/pytest tests/unit_tests --doctest-modules langchain_vs
 
 integration: setup
-	$(BIN)/pytest tests/integration_tests
+	$(BIN)/pytest tests/integration_tests --durations=10
 
 test: lint unit integration
 

@@ -38,7 +38,6 @@ __all__ = [
     "StructuredOutputMode",
     "UnitInterval",
     "VerbalizedConfig",
-    "unknown_names_error",
 ]
 
 StructuredOutputMode = Literal["auto", "json_schema", "function_calling", "json_mode", "none"]
@@ -49,7 +48,7 @@ UnitInterval = Annotated[float, Field(strict=True, gt=0.0, le=1.0, allow_inf_nan
 """A probability threshold in (0, 1]."""
 
 
-def unknown_names_error(owner: str, given: Any, known: list[str]) -> ValueError | None:
+def _unknown_names_error(owner: str, given: Any, known: list[str]) -> ValueError | None:
     """A ``ValueError`` naming the unknown keys of ``given`` (with a guess), or ``None``."""
     if not isinstance(given, dict):
         return None
@@ -109,7 +108,7 @@ class VerbalizedConfig(BaseModel):
     def _known_names(cls, data: Any) -> Any:
         known = [name for name, info in cls.model_fields.items() if not info.exclude]
         known += [info.alias for info in cls.model_fields.values() if info.alias]
-        if (error := unknown_names_error(cls.__name__, data, known)) is not None:
+        if (error := _unknown_names_error(cls.__name__, data, known)) is not None:
             raise error
         return data
 

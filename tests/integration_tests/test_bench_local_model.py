@@ -12,8 +12,8 @@ COMMAND = str(Path(sys.executable).parent / "langchain-vs")
 
 @pytest.mark.timeout(1200)  # a hang guard sized for a loaded 2-core machine
 def test_bench_writes_table_json_and_plots(tmp_path: Path) -> None:
-    # The smallest run that has every part: both task kinds, VS and direct, the token-level
-    # arms, the table, the JSON and both plots (1 answer per prompt, k=3: 12 model calls).
+    # The smallest run that has every part: both task kinds, VS and the token-level arms, the
+    # table, the JSON and both plots (2 answers per prompt, k=3: 18 model calls).
     out = tmp_path / "bench"
     done = subprocess.run(
         [
@@ -22,9 +22,9 @@ def test_bench_writes_table_json_and_plots(tmp_path: Path) -> None:
             "--tasks",
             "dice,joke",
             "--methods",
-            "direct,vs_standard",
+            "vs_standard",
             "--samples",
-            "1",
+            "2",
             "-k",
             "3",
             "--out",
@@ -38,8 +38,8 @@ def test_bench_writes_table_json_and_plots(tmp_path: Path) -> None:
     assert done.stdout.startswith("| task | arm |")
     report = json.loads((out / "results.json").read_text())
     arms = {row["arm"] for row in report["rows"]}
-    assert arms == {"direct", "vs_standard", "direct T=1.5 min_p=0.1", "direct T=1.0 top_k=20"}
+    assert arms == {"vs_standard", "direct T=1.5 min_p=0.1", "direct T=1.0 top_k=20"}
     assert report["config"]["embeddings"] == "MiniLMEmbeddings"  # semantic when the extra is in
     dice = [row for row in report["rows"] if row["task"] == "dice"]
-    assert all(row["responses"] == 1 and row["kl"] is not None for row in dice)
+    assert all(row["responses"] == 2 and row["kl"] is not None for row in dice)
     assert (out / "diversity.png").stat().st_size > 0 and (out / "kl.png").stat().st_size > 0
