@@ -17,6 +17,7 @@ import time
 COMMANDS = {
     "import langchain_core.language_models": "import langchain_core.language_models",
     "import langchain_vs": "import langchain_vs",
+    "from langchain_vs import VerbalizedSampler": "from langchain_vs import VerbalizedSampler",
     "langchain-vs --help": (
         "import sys; sys.argv = ['langchain-vs', '--help']\n"
         "from langchain_vs.cli import main\n"

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["build_parser", "main"]
 
-_BAR_WIDTH = 24
+_BAR_WIDTH = 12
 N_CTX_ENV = "LANGCHAIN_VS_N_CTX"  # the same variable as langchain_vs.local.N_CTX_ENV
 _CONTEXT_ERRORS = ("exceeds the available context size", "context length", "context_length")
 
@@ -226,10 +226,11 @@ def _render(record: dict[str, Any], prompt: str) -> None:
         f"picked #{chosen} by {record['selection']}"
         + (f" (seed {record['seed']})" if record["seed"] is not None else "")
         + f" · {record['model_calls']} model call(s)"
-        + f" · structured output: {'yes' if record['structured_output'] else 'no'}"
-        + (f" · repairs: {', '.join(repairs)}" if repairs else ""),
+        + f" · structured output: {'yes' if record['structured_output'] else 'no'}",
         style="dim",
     )
+    if repairs:  # a line of its own: it names the rules that fired (langchain_vs/weights.py)
+        console.print(f"repairs: {', '.join(repairs)}", style="dim")
 
 
 def _sample(args: argparse.Namespace) -> int:
