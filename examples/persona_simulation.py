@@ -13,6 +13,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from langchain_vs import Persona, create_persona_simulation
 from langchain_vs.local import default_chat_model
+from langchain_vs.simulation import continue_simulation
 
 PERSONAS = [
     Persona(name="Maya", description="A city planner who wants car-free downtowns."),
@@ -35,7 +36,9 @@ def run(method: str, seed: int, temperature: float = 0.7, turns: int = TURNS) ->
     )
     app = graph.compile(checkpointer=InMemorySaver())
     thread = {"configurable": {"thread_id": f"{method}-{seed}-{temperature}"}}
-    state = app.invoke({"messages": []}, thread)
+    # Starts the thread, resumes it if a run was killed (with a persistent checkpointer such
+    # as SqliteSaver), or just reads it when it is finished.
+    state = continue_simulation(app, thread)
     return [f"{m.name}: {m.text}" for m in state["messages"][1:]]
 
 

@@ -30,16 +30,9 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, conv
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableSequence
 
 from langchain_vs.config import VerbalizedConfig
-from langchain_vs.conversation import (
-    ModelRequest,
-    SamplingOutcome,
-    VerbalizedConversation,
-    adrive,
-    adrive_stream,
-    drive,
-    drive_stream,
-)
+from langchain_vs.conversation import ModelRequest, SamplingOutcome, VerbalizedConversation
 from langchain_vs.distribution import Candidate, VerbalizedDistribution
+from langchain_vs.drivers import adrive, adrive_stream, drive, drive_stream
 from langchain_vs.model_errors import cut_off_reply, is_capability_error, note_endpoint
 
 __all__ = ["Draw", "DrawRecord", "VerbalizedEngine", "configured_copy", "require_request"]

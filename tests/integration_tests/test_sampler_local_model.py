@@ -22,13 +22,13 @@ def check_count(dist: VerbalizedDistribution, asked: int) -> None:
     "method", [Method.VS_STANDARD, Method.VS_COT, Method.VS_MULTI, Method.SEQUENCE, Method.DIRECT]
 )
 def test_every_method_sync(chat_model: ChatOpenAI, method: Method) -> None:
-    sampler = VerbalizedSampler(model=chat_model, method=method, k=4, seed=0)
+    sampler = VerbalizedSampler(model=chat_model, method=method, k=3, seed=0)
     message = sampler.invoke(PROMPT)
     assert isinstance(message, AIMessage) and message.content.strip()
     record = message.response_metadata["verbalized_sampling"]
     dist = VerbalizedDistribution.from_dict(record)
-    check_count(dist, 1 if method is Method.DIRECT else 4)
-    assert record["k"] == (1 if method is Method.DIRECT else 4)
+    check_count(dist, 1 if method is Method.DIRECT else 3)
+    assert record["k"] == (1 if method is Method.DIRECT else 3)
     assert message.content == dist[[c.index for c in dist].index(record["chosen_index"])].text
     assert record["structured_output"] is (method is not Method.DIRECT)
     assert record["model_calls"] >= (2 if method is Method.VS_MULTI else 1)
@@ -53,7 +53,7 @@ def test_batch(chat_model: ChatOpenAI) -> None:
 
 
 def test_stream_yields_candidates_then_the_pick(chat_model: ChatOpenAI) -> None:
-    sampler = VerbalizedSampler(model=chat_model, k=4, output="candidate", seed=1)
+    sampler = VerbalizedSampler(model=chat_model, k=3, output="candidate", seed=1)
     items = list(sampler.stream("Name a planet."))
     assert all(isinstance(c, Candidate) for c in items)
     *streamed, pick = items
@@ -95,6 +95,6 @@ def test_text_mode_with_repairs(chat_model: ChatOpenAI) -> None:
 
 
 def test_verbalize_helper(chat_model: ChatOpenAI) -> None:
-    dist = verbalize("Tell me a joke about coffee.", model=chat_model, k=5)
-    check_count(dist, 5)
+    dist = verbalize("Tell me a joke about coffee.", model=chat_model, k=3)
+    check_count(dist, 3)
     assert all(c.text.strip() for c in dist)
