@@ -28,13 +28,15 @@ from langchain_core.language_models.base import LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages.ai import add_usage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_json_schema
 from pydantic import ConfigDict, PrivateAttr, SecretStr, model_validator
 
-from langchain_vs.config import VerbalizedConfig
+from langchain_vs.candidate_schema import CandidateSchema
+from langchain_vs.config import StructuredOutputMode, VerbalizedConfig
 from langchain_vs.engine import Draw, VerbalizedEngine, configured_copy
-from langchain_vs.model_errors import cut_off_error_types
+from langchain_vs.sampler import VerbalizedSampler
 
 __all__ = ["VerbalizedChatModel"]
 
@@ -97,8 +99,8 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
     * **Tools**: with tools bound, the wrapped model is called with them first. A turn that calls
       tools passes straight through; a turn that answers in text is replaced by a VS draw over the
       same messages (one extra call, its usage included).
-    * **Structured output** (``with_structured_output``) is the wrapped model's own: a schema
-      has no distribution to sample from.
+    * **Structured output** (``with_structured_output``) draws an object from a VS
+      distribution over objects of the schema, with any wrapped model.
     * ``temperature`` and ``timeout`` are set on the wrapped model; ``max_tokens`` limits each
       response (the wrapped model gets ``k`` times it, plus room for the JSON); ``stop`` cuts
       the chosen response at the first stop sequence.
@@ -112,7 +114,9 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
             print(model.invoke("Tell me a joke about coffee.").content)
     """
 
-    model_config = ConfigDict(frozen=False, extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        frozen=False, extra="forbid", arbitrary_types_allowed=True, populate_by_name=True
+    )
 
     model: BaseChatModel
     """The chat model that is asked for the distribution (any LangChain chat model)."""
@@ -202,23 +206,87 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
         return self.bind(vs_tools=list(tools), vs_tool_choice=tool_choice, **kwargs)
 
     def with_structured_output(
-        self, schema: Any, *, include_raw: bool = False, **kwargs: Any
+        self,
+        schema: Any,
+        *,
+        include_raw: bool = False,
+        method: StructuredOutputMode | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
     ) -> Runnable[LanguageModelInput, Any]:
-        """The wrapped model's structured output (a schema is not sampled).
+        """An object of ``schema`` drawn from a VS distribution over such objects.
 
-        Like a VS reply, a reply that cannot be parsed (invalid JSON, cut at the token limit)
-        is asked again, up to ``max_retries`` times.
+        The wrapped model is asked for ``k`` objects with probabilities — with its own
+        structured output when it has it (the schema nested per response), in text with format
+        instructions otherwise — and one is drawn as the other options say. Objects that do not
+        validate are dropped; a reply with none valid is asked again, then
+        ``OutputParserException``.
+
+        Args:
+            schema: A pydantic model class, a ``TypedDict`` or a JSON-schema dict.
+            include_raw: Return ``{"raw": AIMessage, "parsed": object, "parsing_error": None}``;
+                when no reply can be used, ``parsed`` is ``None`` and ``parsing_error`` the
+                ``OutputParserException`` (``raw`` then holds the last reply's text).
+            method: How to ask the wrapped model (``json_schema``, ``function_calling``,
+                ``json_mode``; ``None``: this model's ``structured_output``).
+            strict: Accepted for compatibility; the VS schema is never sent in strict mode
+                (strict schemas forbid the probability bounds it declares).
+            **kwargs: Not supported (``ValueError``).
+
+        Returns:
+            A Runnable returning the object (a pydantic instance for a pydantic schema, else a
+            dict), or the ``include_raw`` dict.
+
+        Example:
+            .. code-block:: python
+
+                class Joke(BaseModel):
+                    setup: str
+                    punchline: str
+
+                model = VerbalizedChatModel(model=local_chat_model(), k=3)
+                print(model.with_structured_output(Joke).invoke("A joke about cats."))
         """
-        structured = self.inner_model().with_structured_output(
-            schema, include_raw=include_raw, **kwargs
+        if kwargs:
+            raise ValueError(f"with_structured_output got unexpected arguments: {sorted(kwargs)}")
+        mode = method or self.structured_output
+        options = {name: getattr(self, name) for name in VerbalizedConfig.model_fields}
+        sampler = VerbalizedSampler(
+            model=self.inner_model(),
+            **{**options, "candidate_schema": schema, "structured_output": mode},
+            output="message" if include_raw else "value",
+        ).bind(
+            # Tracing shows the user's schema, as for any model's structured output.
+            ls_structured_output_format={
+                "kwargs": {"method": mode, "strict": strict},
+                "schema": convert_to_json_schema(schema),
+            }
         )
-        if self.max_retries == 0:
-            return structured
-        return structured.with_retry(
-            retry_if_exception_type=(OutputParserException, ValueError, *cut_off_error_types()),
-            stop_after_attempt=self.max_retries + 1,
-            wait_exponential_jitter=False,
-        )
+        if not include_raw:
+            return sampler
+        candidate_schema = CandidateSchema.of(schema)
+
+        def parsed(message: AIMessage) -> dict[str, Any]:
+            value = candidate_schema.validate(json.loads(message.text))
+            return {"raw": message, "parsed": value, "parsing_error": None}
+
+        def failed(error: OutputParserException) -> dict[str, Any]:
+            raw = AIMessage(content=error.llm_output or "")
+            return {"raw": raw, "parsed": None, "parsing_error": error}
+
+        def with_raw(input: Any, config: RunnableConfig) -> dict[str, Any]:
+            try:
+                return parsed(sampler.invoke(input, config))
+            except OutputParserException as error:
+                return failed(error)
+
+        async def awith_raw(input: Any, config: RunnableConfig) -> dict[str, Any]:
+            try:
+                return parsed(await sampler.ainvoke(input, config))
+            except OutputParserException as error:
+                return failed(error)
+
+        return RunnableLambda(with_raw, afunc=awith_raw, name="VerbalizedStructuredOutput")
 
     def _tool_model(self, tools: list[Any], tool_choice: str | None) -> Runnable[Any, Any]:
         if tool_choice is None:

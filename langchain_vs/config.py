@@ -25,8 +25,9 @@ import math
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from langchain_vs.candidate_schema import CandidateSchema
 from langchain_vs.distribution import SelectionStrategy
 from langchain_vs.methods import MAX_K, MAX_RETRIES, Method, ProbabilityDefinition
 from langchain_vs.parsers import DEFAULT_MAX_REPLY_CHARS
@@ -68,7 +69,9 @@ class VerbalizedConfig(BaseModel):
     type raises ``ValueError`` naming the valid options, before any model call.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, arbitrary_types_allowed=True, populate_by_name=True
+    )
 
     method: Method = Method.VS_STANDARD
     """How the model is asked (see :class:`~langchain_vs.methods.Method`)."""
@@ -102,6 +105,14 @@ class VerbalizedConfig(BaseModel):
     """Optional phrase on each response's length, e.g. ``"at most 40 words"``."""
     max_reply_chars: Annotated[int, Field(strict=True, ge=1)] = DEFAULT_MAX_REPLY_CHARS
     """A longer reply is refused with ``OutputParserException`` (and re-asked)."""
+    candidate_schema: CandidateSchema | None = Field(default=None, alias="schema")
+    """Structured candidates (pass it as ``schema=``): each response is an object of this
+    pydantic model class, ``TypedDict`` or JSON-schema dict; ``Candidate.value`` holds it."""
+
+    @field_validator("candidate_schema", mode="before")
+    @classmethod
+    def _wrap_schema(cls, schema: Any) -> CandidateSchema | None:
+        return None if schema is None else CandidateSchema.of(schema)
 
     @model_validator(mode="before")
     @classmethod
@@ -126,6 +137,11 @@ class VerbalizedConfig(BaseModel):
     def effective_definition(self) -> ProbabilityDefinition | None:
         """The probability definition in force (the method's default when none is set)."""
         return self.probability_definition or self.method.default_definition
+
+    @property
+    def asks_json(self) -> bool:
+        """Whether replies are JSON: the method's format, or objects of a candidate schema."""
+        return self.method.asks_json or self.candidate_schema is not None
 
     @property
     def asked_k(self) -> int:

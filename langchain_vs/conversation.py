@@ -30,7 +30,7 @@ from langchain_core.messages.ai import add_usage
 
 from langchain_vs.config import VerbalizedConfig
 from langchain_vs.distribution import VerbalizedDistribution
-from langchain_vs.methods import Method, follow_up_prompt, response_schema, system_prompt
+from langchain_vs.methods import Method, follow_up_prompt, response_json_schema, system_prompt
 from langchain_vs.model_errors import cut_off_reply, is_capability_error
 from langchain_vs.parsers import ParsedTurn, VerbalizedOutputParser, message_payload
 from langchain_vs.text_formats import valid_utf8
@@ -99,7 +99,7 @@ def _plan(method: Method, k: int, per_turn: int) -> list[int]:
 
 
 def _retry_prompt(error: OutputParserException) -> str:
-    reason = str(error).split(" Output was:", 1)[0]
+    reason = str(error).split(" Output was:", 1)[0].rstrip(". ")
     return (
         f"Your reply could not be used: {reason}. Answer the request again, following the "
         "format instructions exactly."
@@ -162,7 +162,8 @@ class VerbalizedConversation:
         self.method = config.method
         self.k = config.asked_k
         self.definition = config.effective_definition
-        self.structured = structured and self.method.asks_json
+        self.candidate = config.candidate_schema
+        self.structured = structured and config.asks_json
         self.format_in_prompt = format_in_prompt
         self.structured_error: str | None = None
         self._structured_parse_failures = 0
@@ -179,22 +180,30 @@ class VerbalizedConversation:
                 tail_threshold=self.config.tail_threshold,
                 length_hint=self.config.length_hint,
                 with_format=with_format,
+                candidate=self.candidate,
             )
             return with_system_text(self.messages, instruction)
         follow_up = follow_up_prompt(
-            self.method, count=count, definition=self.definition, with_format=with_format
+            self.method,
+            count=count,
+            definition=self.definition,
+            with_format=with_format,
+            candidate=self.candidate,
         )
         return [*history, HumanMessage(content=follow_up)]
 
     def _request(
         self, messages: list[BaseMessage], count: int, parser: VerbalizedOutputParser, offset: int
     ) -> ModelRequest:
-        schema = None
-        if self.structured:
-            model = response_schema(self.method, count=count, definition=self.definition)
-            # A JSON-schema dict, not the class: some clients validate pydantic schemas
-            # strictly and would reject the out-of-range weights the repair rules exist for.
-            schema = None if model is None else model.model_json_schema()
+        # A JSON-schema dict, not a class: some clients validate pydantic schemas strictly
+        # and would reject the out-of-range weights the repair rules exist for.
+        schema = (
+            response_json_schema(
+                self.method, count=count, definition=self.definition, candidate=self.candidate
+            )
+            if self.structured
+            else None
+        )
         return ModelRequest(messages, count, schema, parser, offset)
 
     def _ask_in_text(self, reason: str) -> None:
@@ -219,6 +228,7 @@ class VerbalizedConversation:
                 k=count,
                 probability_definition=self.definition,
                 max_reply_chars=self.config.max_reply_chars,
+                candidate_schema=self.candidate,
             )
             offset = sum(len(t.items) for t in turns)
             asked = self._turn_messages(history, turn_index, count)

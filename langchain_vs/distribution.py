@@ -20,6 +20,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
+from pydantic_core import to_jsonable_python
+
+from langchain_vs.candidate_schema import CandidateSchema
 from langchain_vs.methods import Method, ProbabilityDefinition
 from langchain_vs.weights import repair_weights
 
@@ -49,11 +52,14 @@ class Candidate:
     """One response the model verbalized.
 
     Attributes:
-        text: The response, newlines and all.
+        text: The response, newlines and all; for a structured candidate, its object's
+            canonical JSON.
         probability: Its normalized weight in the distribution (all candidates sum to 1).
         raw_probability: The value exactly as the model gave it (``None`` when missing).
         index: Its position in the model's output, counted over all turns, from 0.
         repairs: Codes of the repairs made to its weight (see :mod:`langchain_vs.weights`).
+        value: A structured candidate's validated object (a pydantic instance for a pydantic
+            schema, else a dict); ``None`` for a text candidate.
     """
 
     text: str
@@ -61,26 +67,40 @@ class Candidate:
     raw_probability: _JSONScalar = None
     index: int = 0
     repairs: tuple[str, ...] = ()
+    value: Any = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able data."""
-        return {
+        """Plain JSON-able data (a structured candidate's ``value`` as plain data too)."""
+        data = {
             "text": self.text,
             "probability": self.probability,
             "raw_probability": self.raw_probability,
             "index": self.index,
             "repairs": list(self.repairs),
         }
+        if self.value is not None:
+            data["value"] = to_jsonable_python(self.value)
+        return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Candidate:
-        """Rebuild a candidate from :meth:`to_dict` output."""
+    def from_dict(cls, data: dict[str, Any], *, schema: Any = None) -> Candidate:
+        """Rebuild a candidate from :meth:`to_dict` output.
+
+        Args:
+            data: What :meth:`to_dict` gave.
+            schema: The candidate schema, to rebuild ``value`` as its type (e.g. a pydantic
+                instance); without it ``value`` stays plain data.
+        """
+        value = data.get("value")
+        if value is not None and schema is not None:
+            value = CandidateSchema.of(schema).validate(value)
         return cls(
             text=str(data["text"]),
             probability=float(data["probability"]),
             raw_probability=data.get("raw_probability"),
             index=int(data.get("index", 0)),
             repairs=tuple(data.get("repairs", ())),
+            value=value,
         )
 
 
@@ -92,6 +112,7 @@ class WeightedText:
     weight: float
     raw_probability: _JSONScalar = None
     repairs: tuple[str, ...] = ()
+    value: Any = None
 
 
 def as_json_scalar(value: Any) -> _JSONScalar:
@@ -173,6 +194,7 @@ class VerbalizedDistribution:
                 raw_probability=item.raw_probability,
                 index=i,
                 repairs=item.repairs + (("uniform_fallback",) if uniform else ()),
+                value=item.value,
             )
             for i, item in enumerate(items)
         )
@@ -317,6 +339,11 @@ class VerbalizedDistribution:
         return [c.text for c in self.candidates]
 
     @property
+    def values(self) -> list[Any]:
+        """Structured candidates' objects, in order (``None`` for text candidates)."""
+        return [c.value for c in self.candidates]
+
+    @property
     def probabilities(self) -> list[float]:
         """The normalized probabilities, in order."""
         return [c.probability for c in self.candidates]
@@ -334,10 +361,15 @@ class VerbalizedDistribution:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> VerbalizedDistribution:
-        """Rebuild a distribution from :meth:`to_dict` output."""
+    def from_dict(cls, data: dict[str, Any], *, schema: Any = None) -> VerbalizedDistribution:
+        """Rebuild a distribution from :meth:`to_dict` output.
+
+        Args:
+            data: What :meth:`to_dict` gave.
+            schema: For structured candidates, their schema: values come back as its type.
+        """
         return cls(
-            candidates=tuple(Candidate.from_dict(c) for c in data["candidates"]),
+            candidates=tuple(Candidate.from_dict(c, schema=schema) for c in data["candidates"]),
             method=data.get("method"),
             probability_definition=data.get("probability_definition"),
             reasoning=data.get("reasoning"),

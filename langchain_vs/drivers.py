@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.exceptions import OutputParserException
@@ -139,10 +140,7 @@ class _Streamed:
 
     def _numbered(self, candidates: tuple[Candidate, ...]) -> list[Candidate]:
         offset = self._request.index_offset
-        return [
-            Candidate(c.text, c.probability, c.raw_probability, offset + c.index, c.repairs)
-            for c in candidates
-        ]
+        return [replace(c, index=offset + c.index) for c in candidates]
 
     def feed(self, chunk: Any) -> list[Candidate]:
         if not isinstance(chunk, AIMessageChunk):

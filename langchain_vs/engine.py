@@ -132,7 +132,7 @@ class VerbalizedEngine:
     def structured_method(self) -> str | None:
         """The ``with_structured_output`` method a new request starts with, or ``None``."""
         mode = self.config.structured_output
-        if mode == "none" or not self.config.method.asks_json:
+        if mode == "none" or not self.config.asks_json:
             return None
         if mode != "auto":
             return mode

@@ -152,7 +152,9 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
             own options win over these.
     """
 
-    model_config = ConfigDict(frozen=False, extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        frozen=False, extra="forbid", arbitrary_types_allowed=True, populate_by_name=True
+    )
 
     model: BaseChatModel
     """The chat model that is asked (any LangChain chat model)."""

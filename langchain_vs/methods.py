@@ -22,6 +22,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, create_model
 
+from langchain_vs.candidate_schema import CandidateSchema
+
 __all__ = [
     "MAX_K",
     "MAX_RETRIES",
@@ -29,6 +31,7 @@ __all__ = [
     "ProbabilityDefinition",
     "format_instructions",
     "follow_up_prompt",
+    "response_json_schema",
     "response_schema",
     "system_prompt",
 ]
@@ -166,6 +169,7 @@ def system_prompt(
     tail_threshold: float | None = None,
     length_hint: str | None = None,
     with_format: bool = True,
+    candidate: CandidateSchema | None = None,
 ) -> str | None:
     """The instruction that turns the user's request into a request for ``count`` responses.
 
@@ -177,6 +181,7 @@ def system_prompt(
         length_hint: An optional phrase on length, e.g. ``"at most 40 words"``.
         with_format: Include the JSON format example (leave it out when the model's structured
             output already enforces a schema).
+        candidate: The schema each response follows (structured candidates), if any.
 
     Returns:
         The system text, or ``None`` for ``DIRECT`` and ``MULTI_TURN`` with no length hint
@@ -214,15 +219,25 @@ def system_prompt(
             )
     if length_hint:
         parts.append(f"Each response should be {length_hint}.")
-    if with_format and method.asks_json:
-        parts.append(format_instructions(method, count=count, definition=definition))
+    if with_format and (method.asks_json or candidate is not None):
+        parts.append(
+            format_instructions(method, count=count, definition=definition, candidate=candidate)
+        )
     return " ".join(parts) or None
 
 
 def format_instructions(
-    method: Method, *, count: int, definition: ProbabilityDefinition | None
+    method: Method,
+    *,
+    count: int,
+    definition: ProbabilityDefinition | None,
+    candidate: CandidateSchema | None = None,
 ) -> str:
     """The text that tells a model without structured output exactly what to reply."""
+    if candidate is not None:
+        return _object_format_instructions(
+            method, count=count, definition=definition, candidate=candidate
+        )
     if not method.asks_json:
         return "Reply with the response only."
     example: dict[str, Any]
@@ -243,26 +258,59 @@ def format_instructions(
     )
 
 
+def _object_format_instructions(
+    method: Method,
+    *,
+    count: int,
+    definition: ProbabilityDefinition | None,
+    candidate: CandidateSchema,
+) -> str:
+    """Format instructions when each response is an object of the user's schema."""
+    schema = json.dumps(candidate.json_schema, separators=(",", ":"))
+    if not method.asks_json:  # DIRECT, MULTI_TURN: the reply is the object itself
+        return (
+            f"Reply with only a JSON object, no other text, that follows this JSON schema: {schema}"
+        )
+    obj = {"...": "an object of the schema below"}
+    example: dict[str, Any]
+    if method is Method.DIRECT_COT:
+        example = {"reasoning": "...", "response": obj}
+    elif method is Method.SEQUENCE:
+        example = {"responses": [obj, obj]}
+    else:
+        assert definition is not None
+        item = {"value": obj, definition.field_name: definition.example_value}
+        example = {"responses": [item, {"value": obj, "...": "..."}]}
+        if method is Method.VS_COT:
+            example = {"reasoning": "...", **example}
+    many = "" if method is Method.DIRECT_COT else f" The list holds exactly {count} responses."
+    return (
+        f"Reply with only a JSON object, no other text, of this form: {json.dumps(example)}."
+        f"{many} Each response is a JSON object that follows this JSON schema: {schema}"
+    )
+
+
 def follow_up_prompt(
     method: Method,
     *,
     count: int,
     definition: ProbabilityDefinition | None,
     with_format: bool = True,
+    candidate: CandidateSchema | None = None,
 ) -> str:
     """The user turn that asks for more responses in ``MULTI_TURN`` and ``VS_MULTI``."""
     if method is Method.MULTI_TURN:
-        return (
-            "Give another response to the original request, different from your earlier ones. "
-            "Reply with the response only."
+        text = "Give another response to the original request, different from your earlier ones."
+    else:
+        assert definition is not None
+        text = (
+            f"Give {count} more responses to the original request, different from all the ones "
+            f"above, each with its `{definition.field_name}`."
         )
-    assert definition is not None
-    text = (
-        f"Give {count} more responses to the original request, different from all the ones "
-        f"above, each with its `{definition.field_name}`."
-    )
     if with_format:
-        text += " " + format_instructions(method, count=count, definition=definition)
+        text += " " + format_instructions(
+            method, count=count, definition=definition, candidate=candidate
+        )
     return text
 
 
@@ -321,3 +369,70 @@ def response_schema(
         **reasoning,
         responses=(list[item], Field(min_length=count, max_length=count)),
     )
+
+
+def response_json_schema(
+    method: Method,
+    *,
+    count: int,
+    definition: ProbabilityDefinition | None,
+    candidate: CandidateSchema | None = None,
+) -> dict[str, Any] | None:
+    """The JSON schema structured output enforces, or ``None`` when the reply is plain text.
+
+    Without ``candidate`` it is :func:`response_schema`'s; with it, each response is an object
+    of the user's schema (nested per response, beside its weight; the reply itself for
+    ``DIRECT`` and ``MULTI_TURN``), the schema's definitions moved to the top.
+
+    Example:
+        >>> pet = CandidateSchema.of({"type": "object", "properties": {"name": {"type": "string"}}})
+        >>> schema = response_json_schema(Method.VS_STANDARD, count=2,
+        ...                               definition=ProbabilityDefinition.EXPLICIT, candidate=pet)
+        >>> schema["properties"]["responses"]["items"]["required"]
+        ['value', 'probability']
+    """
+    if candidate is None:
+        model = response_schema(method, count=count, definition=definition)
+        return None if model is None else model.model_json_schema()
+    body = dict(candidate.json_schema)
+    shared: dict[str, Any] = {key: body.pop(key) for key in ("$defs", "definitions") if key in body}
+    if not method.asks_json:
+        return {"title": candidate.name, **body, **shared}
+    properties: dict[str, Any] = {}
+    if method.has_reasoning:
+        properties["reasoning"] = {
+            "type": "string",
+            "description": "Step-by-step thinking before answering.",
+        }
+    if method is Method.DIRECT_COT:
+        properties["response"] = body
+        title = "VerbalizedAnswer"
+    else:
+        item: dict[str, Any] = body
+        if method.is_verbalized:
+            assert definition is not None
+            bounds = definition.json_bounds()
+            weight: dict[str, Any] = {"type": "number", "description": definition.description}
+            if "ge" in bounds:
+                weight["minimum"] = bounds["ge"]
+            if "le" in bounds:
+                weight["maximum"] = bounds["le"]
+            item = {
+                "type": "object",
+                "properties": {"value": body, definition.field_name: weight},
+                "required": ["value", definition.field_name],
+            }
+        properties["responses"] = {
+            "type": "array",
+            "items": item,
+            "minItems": count,
+            "maxItems": count,
+        }
+        title = "VerbalizedResponses"
+    return {
+        "title": title,
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        **shared,
+    }

@@ -18,8 +18,9 @@ from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.output_parsers import BaseTransformOutputParser
 from langchain_core.outputs import ChatGeneration, Generation
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from langchain_vs.candidate_schema import CandidateSchema
 from langchain_vs.distribution import VerbalizedDistribution, WeightedText, as_json_scalar
 from langchain_vs.json_text import find_json, read_json_document
 from langchain_vs.methods import Method, ProbabilityDefinition, format_instructions
@@ -131,6 +132,11 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
     max_reply_chars: int = Field(default=DEFAULT_MAX_REPLY_CHARS, ge=1)
     """A longer reply is refused with ``OutputParserException`` (parsing is linear, but a
     runaway reply is no distribution)."""
+    candidate_schema: CandidateSchema | None = None
+    """Structured candidates: each response is an object of this schema (``Candidate.value``);
+    responses that do not validate are dropped (repair ``dropped_invalid``)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     @model_validator(mode="after")
     def _default_definition(self) -> VerbalizedOutputParser:
@@ -150,7 +156,10 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
     def get_format_instructions(self) -> str:
         """What to tell a model without structured output."""
         return format_instructions(
-            self.method, count=self.k or 5, definition=self.probability_definition
+            self.method,
+            count=self.k or 5,
+            definition=self.probability_definition,
+            candidate=self.candidate_schema,
         )
 
     # -- parsing ----------------------------------------------------------------------------
@@ -238,7 +247,7 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
                 f"{self.max_reply_chars:,} (ask for fewer or shorter responses, or raise the cap)",
                 payload,
             )
-        if isinstance(payload, str) and not self.method.asks_json:
+        if isinstance(payload, str) and not self.method.asks_json and not self.candidate_schema:
             text = valid_utf8(payload).strip()
             if partial:  # a plain-text reply is one response, complete only at the end
                 return ParsedTurn([], None, (), complete=False)
@@ -261,11 +270,27 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         raw_items, reasoning = self._raw_items(payload)
         if raw_items is None:
             raise self._error("a JSON value without responses in it", original)
-        if partial and not complete and raw_items and not _last_closed(original, how, raw_items):
-            raw_items = raw_items[:-1]  # the last one may still be growing
-        items, dropped = self._weighted(raw_items)
-        if dropped:
-            repairs.append("dropped_empty")
+        # The last item may still be growing; an object of the user's schema may nest, so
+        # where it ends is only known once the next one starts.
+        if (
+            partial
+            and not complete
+            and raw_items
+            and (self.candidate_schema is not None or not _last_closed(original, how, raw_items))
+        ):
+            raw_items = raw_items[:-1]
+        if self.candidate_schema is not None:
+            items, invalid = self._validated(raw_items)
+            if invalid:
+                repairs.append("dropped_invalid")
+                if not items and not partial:
+                    raise self._error(
+                        f"no response that matches the schema ({invalid[0]})", original
+                    )
+        else:
+            items, dropped = self._weighted(raw_items)
+            if dropped:
+                repairs.append("dropped_empty")
         if not items and not partial:
             raise self._error("responses that are all empty", original)
         return ParsedTurn(items, reasoning, tuple(repairs), complete)
@@ -286,7 +311,7 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         found: list[tuple[int, Any, bool, str]] = []
         if (in_json := find_json(text, accept=lambda v: self._raw_items(v)[0])) is not None:
             found.append((in_json[2], in_json[0], in_json[1], "json"))
-        if self.method is not Method.DIRECT_COT:
+        if self.method is not Method.DIRECT_COT and self.candidate_schema is None:
             if (xml := find_xml_items(text)) is not None:
                 found.append((xml[2], xml[0], xml[1], "xml"))
             lists = find_list_items(text, with_values=self.method.is_verbalized)
@@ -302,20 +327,28 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
 
     def _raw_items(self, value: Any) -> tuple[list[Any] | None, str | None]:
         """The list of raw response items in a decoded value, and any reasoning beside it."""
+        if self.candidate_schema is not None and not self.method.asks_json:
+            return ([value] if isinstance(value, dict) else None), None  # the reply is the object
         reasoning = None
         if isinstance(value, dict):
             raw_reasoning = value.get("reasoning")
             reasoning = raw_reasoning if isinstance(raw_reasoning, str) else None
             if self.method is Method.DIRECT_COT:
+                if self.candidate_schema is not None:
+                    response = value.get("response")
+                    return ([response] if isinstance(response, dict) else None), reasoning
                 text = _text_of(value)
                 return ([text] if text else None), reasoning
             for key in _LIST_KEYS:
                 if isinstance(value.get(key), list):
                     return value[key], reasoning
-            if _text_of(value):
+            # With a schema, a lone object may be one response (validation decides).
+            if self.candidate_schema is not None or _text_of(value):
                 return [value], reasoning
             return None, reasoning
         if isinstance(value, list) and self.method is not Method.DIRECT_COT:
+            if self.candidate_schema is not None:
+                return (value if any(isinstance(v, dict) for v in value) else None), None
             return (value if any(_text_of(v) for v in value) else None), None
         return None, None
 
@@ -332,6 +365,38 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
             WeightedText(text, weight, as_json_scalar(raw), codes)
             for (text, _), raw, (weight, codes) in zip(pairs, raws, repaired, strict=True)
         ], dropped
+
+    def _validated(self, raw_items: list[Any]) -> tuple[list[WeightedText], list[str]]:
+        """Structured candidates: the items whose object validates, and why the others fail."""
+        schema = self.candidate_schema
+        assert schema is not None
+        key, definition = self._value_key(raw_items) if self.method.is_verbalized else (None, None)
+        kept: list[tuple[Any, Any, Any]] = []  # (validated object, raw weight, item)
+        invalid: list[str] = []
+        for number, item in enumerate(raw_items, 1):
+            candidate = item
+            if self.method.is_verbalized and isinstance(item, dict):
+                # {"value": {...}, "probability": p}; a flattened object without its weight key
+                candidate = (
+                    item["value"]
+                    if "value" in item
+                    else {name: field for name, field in item.items() if name != key}
+                )
+            try:
+                obj = schema.validate(candidate)
+            except ValueError as error:
+                invalid.append(f"response {number} {error}")
+                continue
+            raw = item.get(key) if isinstance(item, dict) and key else None
+            kept.append((obj, raw, item))
+        if self.method.is_verbalized:
+            repaired = repair_weights([raw for _, raw, _ in kept], definition)
+        else:
+            repaired = [(1.0, ())] * len(kept)
+        return [
+            WeightedText(schema.canonical_text(obj), weight, as_json_scalar(raw), codes, obj)
+            for (obj, raw, _), (weight, codes) in zip(kept, repaired, strict=True)
+        ], invalid
 
     def _value_key(self, items: list[Any]) -> tuple[str | None, ProbabilityDefinition | None]:
         """Which field carries the weight, and how to read it (the expected field first)."""

@@ -33,7 +33,12 @@ from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from pydantic import ConfigDict, PrivateAttr, model_validator
 
 from langchain_vs.config import StructuredOutputMode, VerbalizedConfig
-from langchain_vs.distribution import Candidate, SelectionStrategy, VerbalizedDistribution
+from langchain_vs.distribution import (
+    Candidate,
+    SelectionStrategy,
+    VerbalizedDistribution,
+    WeightedText,
+)
 from langchain_vs.engine import Draw, VerbalizedEngine, require_request
 from langchain_vs.methods import Method
 
@@ -46,7 +51,7 @@ __all__ = [
     "verbalize",
 ]
 
-OutputKind = Literal["message", "text", "candidate", "distribution"]
+OutputKind = Literal["message", "text", "candidate", "distribution", "value"]
 
 CANDIDATE_EVENT = "verbalized_sampling.candidate"
 """Custom event dispatched for each candidate as it completes (``astream_events``)."""
@@ -85,7 +90,14 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
     (so ``prompt | sampler`` works) or a dict with ``messages``. Output, by ``output``:
     ``"message"`` (an ``AIMessage`` with the chosen text as content, the distribution in
     ``response_metadata["verbalized_sampling"]`` and token usage summed over every model call),
-    ``"text"``, ``"candidate"`` (a :class:`Candidate`) or ``"distribution"``.
+    ``"text"``, ``"candidate"`` (a :class:`Candidate`), ``"distribution"``, or ``"value"``
+    (with a ``schema``: the picked object). Keyword arguments bound with ``.bind()`` or passed
+    to ``invoke`` go to every model call (e.g. ``stop``).
+
+    With ``schema`` (a pydantic model class, ``TypedDict`` or JSON-schema dict) each candidate
+    is an object of that schema: ``Candidate.value`` holds it validated, ``Candidate.text`` its
+    canonical JSON. Responses that do not validate are dropped (repair ``dropped_invalid``); a
+    reply with none valid is asked again, then ``OutputParserException``.
 
     Streaming: with ``output="candidate"`` each candidate is yielded as it completes and the
     pick last; with ``"distribution"`` the growing distribution, then the final one; with
@@ -101,17 +113,25 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
             print(sampler.invoke("Tell me a joke about coffee.").content)
     """
 
-    model_config = ConfigDict(frozen=False, extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(
+        frozen=False, extra="forbid", arbitrary_types_allowed=True, populate_by_name=True
+    )
 
     model: BaseChatModel
     """The chat model that is asked for the distribution (any LangChain chat model)."""
     output: OutputKind = "message"
-    """What ``invoke`` returns: ``message``, ``text``, ``candidate`` or ``distribution``."""
+    """What ``invoke`` returns: ``message``, ``text``, ``candidate``, ``distribution`` or
+    ``value`` (a structured candidate's object; needs ``schema``)."""
 
     _engine: VerbalizedEngine = PrivateAttr()
 
     @model_validator(mode="after")
     def _build_engine(self) -> VerbalizedSampler:
+        if self.output == "value" and self.candidate_schema is None:
+            raise ValueError(
+                'output="value" returns a structured candidate\'s object: pass schema= too '
+                '(a pydantic model class, TypedDict or JSON-schema dict), or use output="text"'
+            )
         self._engine = VerbalizedEngine(self.model, self.frozen_options())
         return self
 
@@ -132,6 +152,8 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
             return draw.chosen
         if self.output == "distribution":
             return draw.distribution
+        if self.output == "value":
+            return draw.chosen.value
         return draw.message(chunk=chunk)
 
     # -- invoke ---------------------------------------------------------------------------------
@@ -141,9 +163,13 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
         return self._call_with_config(self._invoke, input, config, **kwargs)
 
     def _invoke(
-        self, input: Any, run_manager: CallbackManagerForChainRun, config: RunnableConfig
+        self,
+        input: Any,
+        run_manager: CallbackManagerForChainRun,
+        config: RunnableConfig,
+        **kwargs: Any,
     ) -> Any:
-        draw = self._engine.invoke(to_messages(input), config)
+        draw = self._engine.invoke(to_messages(input), config, **kwargs)
         dispatch_custom_event(DISTRIBUTION_EVENT, draw.record, config=config)
         return self._output(draw)
 
@@ -152,9 +178,13 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
         return await self._acall_with_config(self._ainvoke, input, config, **kwargs)
 
     async def _ainvoke(
-        self, input: Any, run_manager: AsyncCallbackManagerForChainRun, config: RunnableConfig
+        self,
+        input: Any,
+        run_manager: AsyncCallbackManagerForChainRun,
+        config: RunnableConfig,
+        **kwargs: Any,
     ) -> Any:
-        draw = await self._engine.ainvoke(to_messages(input), config)
+        draw = await self._engine.ainvoke(to_messages(input), config, **kwargs)
         await adispatch_custom_event(DISTRIBUTION_EVENT, draw.record, config=config)
         return self._output(draw)
 
@@ -171,9 +201,10 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
         inputs: Iterator[Any],
         run_manager: CallbackManagerForChainRun,
         config: RunnableConfig,
+        **kwargs: Any,
     ) -> Iterator[Any]:
         arrived: list[Candidate] = []
-        for event in self._engine.stream(to_messages(next(inputs)), config):
+        for event in self._engine.stream(to_messages(next(inputs)), config, **kwargs):
             if isinstance(event, Candidate):
                 arrived.append(event)
                 dispatch_custom_event(CANDIDATE_EVENT, event.to_dict(), config=config)
@@ -200,9 +231,10 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
         inputs: AsyncIterator[Any],
         run_manager: AsyncCallbackManagerForChainRun,
         config: RunnableConfig,
+        **kwargs: Any,
     ) -> AsyncIterator[Any]:
         arrived: list[Candidate] = []
-        async for event in self._engine.astream(to_messages(await anext(inputs)), config):
+        async for event in self._engine.astream(to_messages(await anext(inputs)), config, **kwargs):
             if isinstance(event, Candidate):
                 arrived.append(event)
                 await adispatch_custom_event(CANDIDATE_EVENT, event.to_dict(), config=config)
@@ -218,8 +250,12 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
             return [candidate]
         if self.output == "distribution":
             return [
-                VerbalizedDistribution.from_weights(
-                    [(c.text, c.probability) for c in arrived], method=self.method
+                VerbalizedDistribution.from_weighted(
+                    [
+                        WeightedText(c.text, c.probability, c.raw_probability, c.repairs, c.value)
+                        for c in arrived
+                    ],
+                    method=self.method,
                 )
             ]
         return []
@@ -237,6 +273,7 @@ def verbalize(
     selection: SelectionStrategy = "sample",
     seed: int | None = None,
     structured_output: StructuredOutputMode = "auto",
+    schema: Any = None,
     **options: Any,
 ) -> VerbalizedDistribution:
     """Ask a chat model for a verbalized distribution of ``k`` responses, in one call.
@@ -253,6 +290,8 @@ def verbalize(
         selection: Strategy used by the sampler's pick (the whole distribution is returned).
         seed: Seed for the pick.
         structured_output: Structured-output mode (``auto`` by default).
+        schema: Structured candidates: a pydantic model class, ``TypedDict`` or JSON-schema
+            dict each response must follow (``Candidate.value`` holds the object).
         **options: Any other :class:`VerbalizedSampler` option.
 
     Returns:
@@ -280,6 +319,7 @@ def verbalize(
         selection=selection,
         seed=seed,
         structured_output=structured_output,
+        candidate_schema=schema,
         output="distribution",
         **options,
     )

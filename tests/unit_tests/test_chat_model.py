@@ -118,14 +118,6 @@ def test_per_call_kwargs_reach_the_wrapped_model():
     assert inner.calls[0]["kwargs"]["model"] == "other-model"
 
 
-def test_structured_output_is_the_wrapped_models():
-    inner = ScriptedFakeChatModel(replies=['{"name": "Tea"}'], structured=True)
-    schema = {"title": "Drink", "type": "object", "properties": {"name": {"type": "string"}}}
-    result = VerbalizedChatModel(model=inner).with_structured_output(schema).invoke("Q")
-    assert result == {"name": "Tea"}
-    assert inner.structured_calls == [True]
-
-
 class _Parents(BaseCallbackHandler):
     def __init__(self) -> None:
         self.runs: list[tuple[str, UUID, UUID | None]] = []
@@ -160,16 +152,3 @@ def test_an_empty_prompt_is_a_value_error_before_any_call(prompt):
     with pytest.raises(ValueError, match="The prompt is empty"):
         VerbalizedChatModel(model=inner).invoke(prompt)
     assert inner.calls == []
-
-
-def test_unparseable_structured_reply_is_asked_again():
-    inner = ScriptedFakeChatModel(replies=["oops, no JSON", '{"name": "Tea"}'], structured=True)
-    schema = {"title": "Drink", "type": "object", "properties": {"name": {"type": "string"}}}
-    model = VerbalizedChatModel(model=inner, max_retries=1)
-    assert model.with_structured_output(schema).invoke("Q") == {"name": "Tea"}
-    assert inner.structured_calls == [True, True]
-    no_retry = ScriptedFakeChatModel(replies=["not json at all"], structured=True)
-    with pytest.raises(ValueError, match="Invalid json output"):
-        VerbalizedChatModel(model=no_retry, max_retries=0).with_structured_output(schema).invoke(
-            "Q"
-        )

@@ -17,4 +17,4 @@ class TestVerbalizedChatModelStandard(ChatModelUnitTests):
     @property
     def chat_model_params(self) -> dict[str, Any]:
         reply = vs_json([("Hello!", 0.6), ("Hi there!", 0.4)])
-        return {"model": ScriptedFakeChatModel(replies=[reply], structured=True), "k": 2}
+        return {"model": ScriptedFakeChatModel(replies=[reply]), "k": 2}
