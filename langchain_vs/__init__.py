@@ -22,8 +22,10 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from langchain_vs.candidate_schema import CandidateSchema
     from langchain_vs.chat_model import VerbalizedChatModel
     from langchain_vs.config import VerbalizedConfig
+    from langchain_vs.dataset import agenerate_dataset, generate_dataset, read_dataset
     from langchain_vs.distribution import Candidate, VerbalizedDistribution
     from langchain_vs.embeddings import HashedNgramEmbeddings
     from langchain_vs.graph import Persona, VerbalizedNode
@@ -42,6 +44,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 _HOMES = {
     "Candidate": "langchain_vs.distribution",
+    "CandidateSchema": "langchain_vs.candidate_schema",
     "HashedNgramEmbeddings": "langchain_vs.embeddings",
     "LocalModelServer": "langchain_vs.local",
     "Method": "langchain_vs.methods",
@@ -54,15 +57,19 @@ _HOMES = {
     "VerbalizedNode": "langchain_vs.graph",
     "VerbalizedOutputParser": "langchain_vs.parsers",
     "VerbalizedSampler": "langchain_vs.sampler",
+    "agenerate_dataset": "langchain_vs.dataset",
     "create_diverse_rag_chain": "langchain_vs.rag",
     "create_persona_simulation": "langchain_vs.simulation",
+    "generate_dataset": "langchain_vs.dataset",
     "local_chat_model": "langchain_vs.local",
+    "read_dataset": "langchain_vs.dataset",
     "simulation_status": "langchain_vs.simulation",
     "verbalize": "langchain_vs.sampler",
 }
 
 __all__ = [
     "Candidate",
+    "CandidateSchema",
     "HashedNgramEmbeddings",
     "LocalModelServer",
     "Method",
@@ -76,9 +83,12 @@ __all__ = [
     "VerbalizedOutputParser",
     "VerbalizedSampler",
     "__version__",
+    "agenerate_dataset",
     "create_diverse_rag_chain",
     "create_persona_simulation",
+    "generate_dataset",
     "local_chat_model",
+    "read_dataset",
     "simulation_status",
     "verbalize",
 ]

@@ -159,7 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(MiniLM when installed)",
     )
     bench.add_argument("--out", default="bench-results", help="folder for JSON, markdown, PNG")
-    for command in (sample, bench):
+    generate = _add_generate_command(commands)
+    for command in (sample, bench, generate):
         command.add_argument(
             "--n-ctx",
             type=_positive,
@@ -174,6 +175,47 @@ def build_parser() -> argparse.ArgumentParser:
             help="show the traceback when something fails",
         )
     return parser
+
+
+def _add_generate_command(commands: Any) -> argparse.ArgumentParser:
+    generate = commands.add_parser(
+        "generate",
+        help="make a synthetic dataset: every VS candidate is a record, duplicates dropped",
+        description="Records go to --out as JSONL (the report to stdout), or without --out to "
+        "stdout (the report to stderr).",
+    )
+    generate.add_argument("prompts", nargs="+", help="one or more prompts, asked round robin")
+    generate.add_argument("-n", type=_positive, required=True, help="unique records to make")
+    generate.add_argument(
+        "--schema",
+        default=None,
+        help="records as objects: module:Class (pydantic model or TypedDict) or a .json schema",
+    )
+    generate.add_argument(
+        "--method", default=Method.VS_STANDARD.value, choices=[m.value for m in Method]
+    )
+    generate.add_argument("-k", "--k", type=_k, default=5, help="candidates per call")
+    generate.add_argument("--dedup", choices=("exact", "semantic"), default="exact")
+    generate.add_argument(
+        "--similarity-threshold",
+        type=_unit_interval,
+        default=0.9,
+        help="semantic duplicates: cosine similarity at or above this",
+    )
+    generate.add_argument("--out", default=None, help="JSONL file (kept, never overwritten)")
+    generate.add_argument("--resume", action="store_true", help="continue the records in --out")
+    generate.add_argument("--max-concurrency", type=_positive, default=8)
+    generate.add_argument("--max-calls", type=_positive, default=None, help="the call budget")
+    generate.add_argument("--seed", type=int, default=None)
+    generate.add_argument("--temperature", type=_temperature, default=0.7, help="0 to 2")
+    generate.add_argument(
+        "--model", default="local", help="'local' (embedded llama.cpp model) or 'openai:MODEL'"
+    )
+    generate.add_argument(
+        "--embeddings", choices=("auto", "minilm", "hashed"), default="auto", help="for dedup"
+    )
+    generate.add_argument("--json", action="store_true", help="print the report as JSON")
+    return generate  # type: ignore[no-any-return]
 
 
 def _model(spec: str, temperature: float, n_ctx: int) -> BaseChatModel:
@@ -325,6 +367,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit code (errors: one line on stderr, code 1)."""
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "generate":
+            from langchain_vs.cli_generate import run_generate
+
+            return run_generate(args)
         return _bench(args) if args.command == "bench" else _sample(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

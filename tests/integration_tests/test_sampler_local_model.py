@@ -4,11 +4,16 @@ Contracts, not luck: the model (seeded) may finish fewer responses than asked wh
 the token limit, which the record then says (``fewer_than_asked``); counts are checked that way.
 """
 
+import json
+
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_openai import ChatOpenAI
+from pydantic import BaseModel
 
 from langchain_vs import Candidate, Method, VerbalizedDistribution, VerbalizedSampler, verbalize
+
+from .conftest import SEED
 
 PROMPT = "Write a one-sentence opening line for a story about the sea."
 
@@ -98,3 +103,22 @@ def test_verbalize_helper(chat_model: ChatOpenAI) -> None:
     dist = verbalize("Tell me a joke about coffee.", model=chat_model, k=3)
     check_count(dist, 3)
     assert all(c.text.strip() for c in dist)
+
+
+class Pet(BaseModel):
+    """A pet for a children's story."""
+
+    name: str
+    species: str
+
+
+def test_structured_candidates_through_the_servers_json_schema(chat_model: ChatOpenAI) -> None:
+    # The schema nested per response goes to llama.cpp as response_format json_schema: its
+    # constrained decoding returns objects of the user's schema.
+    sampler = VerbalizedSampler(model=chat_model, k=3, schema=Pet, output="distribution", seed=SEED)
+    dist = sampler.invoke("Invent a pet for a children's story.")
+    check_count(dist, 3)
+    assert all(isinstance(c.value, Pet) for c in dist)
+    assert all(json.loads(c.text) == c.value.model_dump() for c in dist)
+    record = dist.to_dict()
+    assert VerbalizedDistribution.from_dict(record, schema=Pet).values == dist.values

@@ -108,3 +108,93 @@ def test_the_documented_bench_flags_parse():
     assert args.tasks == ["joke", "poem", "story", "dice", "states"]
     assert [m.value for m in args.methods][-1] == "vs_multi"
     assert cli.build_parser().parse_args(["sample", "x", "--k", "3"]).k == 3
+
+
+# -- generate (FAKE model; the real one runs it in the integration suite) ---------------------
+
+
+def _fake_replies(monkeypatch, replies):
+    monkeypatch.setattr(
+        cli, "_model", lambda spec, temperature, n_ctx: ScriptedFakeChatModel(replies=replies)
+    )
+
+
+FOUR_CALLS = [vs_json([(f"item {c}.{i}", 0.5) for i in range(2)]) for c in range(4)]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["generate", "x"],  # -n is required
+        ["generate", "x", "-n", "0"],
+        ["generate", "x", "-n", "3", "--dedup", "fuzzy"],
+        ["generate", "x", "-n", "3", "--similarity-threshold", "0"],
+        ["generate", "x", "-n", "3", "--max-concurrency", "0"],
+    ],
+)
+def test_generate_bad_arguments_exit_2(args, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(args)
+    assert info.value.code == 2 and "error: " in capsys.readouterr().err
+
+
+def test_generate_prints_records_to_stdout_and_the_report_to_stderr(monkeypatch, capsys):
+    _fake_replies(monkeypatch, FOUR_CALLS)
+    args = ["generate", "A", "B", "-n", "3", "-k", "2", "--max-concurrency", "1"]
+    assert cli.main([*args, "--embeddings", "hashed"]) == 0
+    captured = capsys.readouterr()
+    records = [json.loads(line) for line in captured.out.splitlines()]
+    assert [r["text"] for r in records] == ["item 0.0", "item 0.1", "item 1.0"]
+    assert [r["prompt"] for r in records] == ["A", "A", "B"]
+    assert "unique records" in captured.err and "3 (0 resumed)" in captured.err
+
+
+def test_generate_to_a_file_then_resume_with_a_json_report(monkeypatch, capsys, tmp_path):
+    out = tmp_path / "data.jsonl"
+    _fake_replies(monkeypatch, FOUR_CALLS)
+    base = ["generate", "A", "-k", "2", "--embeddings", "hashed", "--out", str(out), "--json"]
+    assert cli.main([*base, "-n", "2"]) == 0
+    assert json.loads(capsys.readouterr().out)["unique_records"] == 2
+    assert cli.main([*base, "-n", "4"]) == 1  # the file has records: not overwritten
+    assert "pass resume=True" in capsys.readouterr().err
+    assert cli.main([*base, "-n", "4", "--resume"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["unique_records"], report["resumed"]) == (4, 2)
+    assert len(out.read_text().splitlines()) == 4
+
+
+def test_generate_loads_a_schema_by_module_and_class(monkeypatch, capsys, tmp_path):
+    (tmp_path / "my_schemas.py").write_text(
+        "from pydantic import BaseModel\n\nclass City(BaseModel):\n    name: str\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    reply = json.dumps({"responses": [{"value": {"name": "Oslo"}, "probability": 1.0}]})
+    _fake_replies(monkeypatch, [reply])
+    args = [
+        "generate",
+        "A city.",
+        "-n",
+        "1",
+        "--schema",
+        "my_schemas:City",
+        "--embeddings",
+        "hashed",
+    ]
+    assert cli.main(args) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[0])["value"] == {"name": "Oslo"}
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("no_such_module:City", "No module named 'no_such_module'"),
+        ("json:Nope", "has no attribute 'Nope'"),
+        ("City", "give module:Class or a .json file"),
+        ("missing.json", "cannot read a JSON schema"),
+    ],
+)
+def test_generate_schema_errors_are_one_line(spec, message, monkeypatch, capsys):
+    _fake_replies(monkeypatch, FOUR_CALLS)
+    assert cli.main(["generate", "x", "-n", "1", "--schema", spec]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err

@@ -1,0 +1,197 @@
+"""generate_dataset / agenerate_dataset with FAKE chat models (the logic only: planning, dedup,
+the JSONL file, resume, budgets, errors). The real model runs it in the integration suite."""
+
+import json
+from pathlib import Path
+
+import pytest
+from langchain_core.exceptions import OutputParserException
+from langchain_core.rate_limiters import InMemoryRateLimiter
+from pydantic import BaseModel
+
+from langchain_vs import agenerate_dataset, generate_dataset, read_dataset
+from langchain_vs.embeddings import HashedNgramEmbeddings
+
+from .fake_models import ScriptedFakeChatModel, vs_json
+
+
+def numbered_replies(calls: int, k: int = 3) -> list[str]:
+    """A distinct VS reply per call: call c gives 'item c.0' ... 'item c.(k-1)'."""
+    return [vs_json([(f"item {c}.{i}", 1 / k) for i in range(k)]) for c in range(calls)]
+
+
+def test_every_candidate_is_a_record_until_n_unique():
+    fake = ScriptedFakeChatModel(replies=numbered_replies(10))
+    result = generate_dataset(fake, ["about cats", "about dogs"], n=7, k=3, max_concurrency=1)
+    records = result.records
+    assert records is not None and len(records) == 7
+    assert [r["text"] for r in records] == [f"item {c}.{i}" for c in range(3) for i in range(3)][:7]
+    assert [r["prompt"] for r in records[::3]] == ["about cats", "about dogs", "about cats"]
+    assert [r["id"] for r in records] == list(range(7))
+    report = result.report
+    assert (report.unique_records, report.calls, report.failures) == (7, 3, 0)
+    assert report.stopped == "n_reached" and report.output_tokens > 0
+    assert report.output_tokens_per_unique == pytest.approx(report.output_tokens / 7)
+    assert report.semantic_diversity is not None and report.vendi_score is not None
+
+
+def test_duplicates_are_dropped_and_counted_and_the_run_goes_on():
+    same = vs_json([("Paris", 0.5), ("paris ", 0.3), ("Lyon", 0.2)])
+    replies = [same, same, vs_json([("Nice", 0.6), ("Lille", 0.4)])]
+    fake = ScriptedFakeChatModel(replies=replies)
+    result = generate_dataset(fake, "A French city.", n=4, k=3, max_concurrency=1)
+    assert [r["text"] for r in result.records or []] == ["Paris", "Lyon", "Nice", "Lille"]
+    assert result.report.exact_duplicates == 1 + 3 and result.report.calls == 3
+
+
+def test_the_call_budget_stops_a_run_that_only_repeats():
+    fake = ScriptedFakeChatModel(replies=[vs_json([("Same", 1.0)])])
+    result = generate_dataset(fake, "Q", n=10, k=2, max_calls=5, max_concurrency=2)
+    assert result.report.stopped == "call_budget" and result.report.calls == 5
+    assert result.report.unique_records == 1 and len(fake.calls) == 5
+
+
+def test_default_budget_is_four_times_the_calls_needed():
+    fake = ScriptedFakeChatModel(replies=[vs_json([("Same", 1.0)])])
+    assert generate_dataset(fake, "Q", n=6, k=3).report.calls == 4 * 2
+
+
+def test_semantic_dedup_drops_near_copies():
+    reply = vs_json(
+        [("The cat sat on the mat.", 0.4), ("The cat sat on the mat!", 0.3), ("Dogs bark.", 0.3)]
+    )
+    fake = ScriptedFakeChatModel(replies=[reply, *numbered_replies(5)])
+    result = generate_dataset(
+        fake, "Q", n=4, k=3, dedup="semantic", embeddings=HashedNgramEmbeddings(), max_concurrency=1
+    )
+    texts = [r["text"] for r in result.records or []]
+    assert texts[:2] == ["The cat sat on the mat.", "Dogs bark."]
+    assert result.report.near_duplicates == 1 and result.report.exact_duplicates == 0
+
+
+class Problem(BaseModel):
+    question: str
+    answer: int
+
+
+def test_structured_records_hold_the_value(tmp_path: Path):
+    objects = [
+        {"value": {"question": f"{a}+1?", "answer": a + 1}, "probability": 0.5} for a in range(4)
+    ]
+    fake = ScriptedFakeChatModel(replies=[json.dumps({"responses": objects})])
+    out = tmp_path / "problems.jsonl"
+    result = generate_dataset(fake, "Q", n=3, k=4, schema=Problem, out=out)
+    assert result.records is None and result.path == out  # records live in the file only
+    lines = list(read_dataset(out))
+    assert [line["value"] for line in lines] == [o["value"] for o in objects[:3]]
+    assert "text" not in lines[0] and set(lines[0]) == {
+        "id",
+        "value",
+        "probability",
+        "prompt",
+        "call_id",
+    }
+    meta = json.loads((tmp_path / "problems.jsonl.meta.json").read_text())
+    assert meta["schema"]["title"] == "Problem" and meta["prompts"] == ["Q"]
+
+
+def test_a_killed_run_resumes_with_nothing_lost_or_repeated(tmp_path: Path):
+    out = tmp_path / "data.jsonl"
+    generate_dataset(ScriptedFakeChatModel(replies=numbered_replies(10)), "Q", n=4, k=3, out=out)
+    with out.open("a") as file:
+        file.write('{"id": 4, "text": "half a rec')  # the kill came mid-line
+    again = ScriptedFakeChatModel(replies=numbered_replies(10))  # repeats the first calls too
+    result = generate_dataset(again, "Q", n=8, k=3, out=out, resume=True, max_concurrency=1)
+    records = list(read_dataset(out))
+    texts = [r["text"] for r in records]
+    assert len(records) == 8 and len(set(texts)) == 8
+    assert [r["id"] for r in records] == list(range(8))
+    assert [r["call_id"] for r in records][:4] == [0, 0, 0, 1]
+    assert min(r["call_id"] for r in records[4:]) >= 2  # call numbers continue
+    assert result.report.resumed == 4 and result.report.new_records == 4
+    assert out.read_text().endswith("\n")
+
+
+def test_resuming_another_dataset_or_overwriting_is_refused_before_any_call(tmp_path: Path):
+    out = tmp_path / "data.jsonl"
+    generate_dataset(ScriptedFakeChatModel(replies=numbered_replies(3)), "Q", n=3, k=3, out=out)
+    before = out.read_bytes()
+    fake = ScriptedFakeChatModel(replies=numbered_replies(3))
+    with pytest.raises(ValueError, match="made for other prompts"):
+        generate_dataset(fake, "Another prompt", n=6, out=out, resume=True)
+    with pytest.raises(ValueError, match="made for other schema"):
+        generate_dataset(fake, "Q", n=6, schema=Problem, out=out, resume=True)
+    with pytest.raises(ValueError, match="already holds records: pass resume=True"):
+        generate_dataset(fake, "Q", n=6, out=out)
+    assert fake.calls == [] and out.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n": 0}, "n must be a whole number of at least 1"),
+        ({"n": 2.5}, "n must be a whole number"),
+        ({"n": 3, "max_concurrency": 0}, "max_concurrency must be"),
+        ({"n": 3, "dedup": "fuzzy"}, "dedup must be 'exact' or 'semantic'"),
+        ({"n": 3, "similarity_threshold": 1.5}, "similarity_threshold must be in"),
+        ({"n": 3, "schema": int}, "schema must be a pydantic model class"),
+        ({"n": 3, "kk": 3}, "unknown option 'kk'"),
+    ],
+)
+def test_bad_arguments_are_value_errors_before_any_call(kwargs, message):
+    fake = ScriptedFakeChatModel(replies=numbered_replies(1))
+    with pytest.raises(ValueError, match=message):
+        generate_dataset(fake, "Q", **kwargs)
+    assert fake.calls == []
+
+
+@pytest.mark.parametrize("prompts", ["", [], ["ok", "  "], [3]])
+def test_empty_prompts_are_refused(prompts):
+    with pytest.raises(ValueError, match="non-empty prompt"):
+        generate_dataset(ScriptedFakeChatModel(replies=["x"]), prompts, n=1)
+
+
+def test_an_unwritable_out_is_refused_before_any_call(tmp_path: Path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    fake = ScriptedFakeChatModel(replies=numbered_replies(1))
+    with pytest.raises(ValueError, match="cannot write the dataset to"):
+        generate_dataset(fake, "Q", n=3, out=blocker / "data.jsonl")
+    assert fake.calls == []
+
+
+def test_unusable_replies_count_as_failures_and_faults_propagate_with_records_kept(tmp_path: Path):
+    broken = ScriptedFakeChatModel(replies=["no JSON", *numbered_replies(3)])
+    result = generate_dataset(broken, "Q", n=3, k=3, max_retries=0, max_concurrency=1)
+    assert result.report.failures == 1 and result.report.unique_records == 3
+    assert isinstance(OutputParserException("x"), ValueError)  # (how LangChain classes them)
+
+    out = tmp_path / "data.jsonl"
+    down = ScriptedFakeChatModel(replies=[numbered_replies(1)[0], ConnectionError("refused")])
+    with pytest.raises(ConnectionError):
+        generate_dataset(down, "Q", n=9, k=3, out=out, max_concurrency=1)
+    assert len(list(read_dataset(out))) == 3  # what arrived before the fault is saved
+
+
+def test_progress_is_reported_after_every_call():
+    seen = []
+    generate_dataset(
+        ScriptedFakeChatModel(replies=numbered_replies(4)), "Q", n=6, k=3, on_progress=seen.append
+    )
+    assert [p.unique for p in seen] == [3, 6] and seen[-1].target == 6
+
+
+def test_the_rate_limiter_is_set_on_a_copy_of_the_model():
+    fake = ScriptedFakeChatModel(replies=numbered_replies(2))
+    limiter = InMemoryRateLimiter(requests_per_second=1000, check_every_n_seconds=0.001)
+    generate_dataset(fake, "Q", n=6, k=3, rate_limiter=limiter)
+    assert fake.rate_limiter is None and limiter.available_tokens < limiter.max_bucket_size
+
+
+async def test_async_twin_gives_the_same_records():
+    sync = generate_dataset(
+        ScriptedFakeChatModel(replies=numbered_replies(5)), "Q", n=7, k=3, max_concurrency=1
+    )
+    fake = ScriptedFakeChatModel(replies=numbered_replies(5))
+    result = await agenerate_dataset(fake, "Q", n=7, k=3, max_concurrency=1)
+    assert result.records == sync.records
