@@ -195,3 +195,23 @@ async def test_async_twin_gives_the_same_records():
     fake = ScriptedFakeChatModel(replies=numbered_replies(5))
     result = await agenerate_dataset(fake, "Q", n=7, k=3, max_concurrency=1)
     assert result.records == sync.records
+
+
+def test_memory_stays_flat_in_n_when_records_go_to_a_file(tmp_path: Path):
+    import tracemalloc
+
+    def peak_bytes(n: int) -> int:
+        fake = ScriptedFakeChatModel(replies=numbered_replies(n // 50, k=50))
+        out = tmp_path / f"{n}.jsonl"
+        tracemalloc.start()
+        result = generate_dataset(fake, "Q", n=n, k=50, out=out, max_concurrency=1)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert result.records is None and len(list(read_dataset(out))) == n
+        return peak
+
+    peak_bytes(500)  # first-use imports and caches, not the run's own memory
+    small, large = peak_bytes(2_000), peak_bytes(10_000)
+    # Five times the records, about the same peak: beyond the dedup index (a key a record),
+    # nothing grows with n.
+    assert large < 1.3 * small, (small, large)

@@ -343,3 +343,29 @@ def test_a_persona_seed_depends_on_its_name():
     draws_ada = [ada._rng(0).random() for _ in range(1)]
     draws_bo = [bo._rng(0).random() for _ in range(1)]
     assert draws_ada != draws_bo
+
+
+def test_a_node_with_a_schema_speaks_its_objects_as_json_and_records_them():
+    from pydantic import BaseModel
+
+    class Move(BaseModel):
+        action: str
+        confidence: int
+
+    reply = json.dumps(
+        {
+            "responses": [
+                {"value": {"action": "raise", "confidence": 3}, "probability": 0.7},
+                {"value": {"action": "fold", "confidence": 1}, "probability": 0.3},
+            ]
+        }
+    )
+    node = VerbalizedNode(
+        ScriptedFakeChatModel(replies=[reply]), PERSONAS[0], k=2, schema=Move, seed=1
+    )
+    update = node.invoke({"messages": [HumanMessage("Your move.", name="dealer")]})
+    (message,) = update["messages"]
+    (record,) = update[DRAWS_KEY]
+    chosen = record["candidates"][record["chosen_index"]]
+    assert Move.model_validate_json(message.content) == Move.model_validate(chosen["value"])
+    assert json.loads(json.dumps(record)) == record  # checkpoint-safe: values as plain data
