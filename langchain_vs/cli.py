@@ -1,7 +1,9 @@
 """The ``langchain-vs`` command.
 
 ``langchain-vs sample "PROMPT"`` asks the model (by default the embedded local one) for a
-verbalized distribution and shows the candidates with their probabilities and the pick.
+verbalized distribution and shows the candidates with their probabilities and the pick;
+``bench`` compares methods; ``generate`` makes a synthetic dataset
+(:mod:`langchain_vs.cli_generate`).
 
 Example:
     .. code-block:: console

@@ -97,7 +97,8 @@ def test_structured_records_hold_the_value(tmp_path: Path):
 
 def test_a_killed_run_resumes_with_nothing_lost_or_repeated(tmp_path: Path):
     out = tmp_path / "data.jsonl"
-    generate_dataset(ScriptedFakeChatModel(replies=numbered_replies(10)), "Q", n=4, k=3, out=out)
+    first = ScriptedFakeChatModel(replies=numbered_replies(10))
+    generate_dataset(first, "Q", n=4, k=3, out=out, max_concurrency=1)  # calls in order
     with out.open("a") as file:
         file.write('{"id": 4, "text": "half a rec')  # the kill came mid-line
     again = ScriptedFakeChatModel(replies=numbered_replies(10))  # repeats the first calls too
