@@ -38,6 +38,7 @@ FORMAT = "langchain-vs-dataset/1"
 """The ``format`` written in a dataset's ``.meta.json``."""
 METRIC_SAMPLE = 500
 """Diversity in the report is measured on at most this many records (a seeded sample)."""
+_LOAD_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -159,26 +160,32 @@ class DatasetRun:
 
     def _load(self, out: Path) -> None:
         size = 0
+        batch: list[str] = []  # embedded together in semantic mode, not one call a record
         with out.open("rb") as raw:
             for line in raw:
                 if not line.endswith(b"\n"):
                     break  # cut short by a kill: dropped, the record is asked for again
                 size += len(line)
                 record = json.loads(line)
-                text = self._text(record)
-                self.deduper.keep([text])
-                self._sampled(text)
-                self.unique += 1
+                batch.append(self._text(record))
                 self.next_call = max(self.next_call, int(record["call_id"]) + 1)
+                if len(batch) == _LOAD_BATCH:
+                    self._index_loaded(batch)
+                    batch = []
+        self._index_loaded(batch)
         with out.open("r+b") as raw:
             raw.truncate(size)
         self.resumed = self.unique
 
+    def _index_loaded(self, texts: list[str]) -> None:
+        self.deduper.keep(texts)  # the file's records are unique already: all are kept
+        for text in texts:
+            self._sampled(text)
+            self.unique += 1
+
     def _text(self, record: dict[str, Any]) -> str:
-        if "value" in record:
-            return json.dumps(
-                record["value"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
-            )
+        if self.schema is not None:  # (resume checked that the file has the same schema)
+            return self.schema.canonical_text(record["value"])
         return str(record["text"])
 
     def close(self) -> None:

@@ -368,6 +368,8 @@ class VerbalizedDistribution:
             data: What :meth:`to_dict` gave.
             schema: For structured candidates, their schema: values come back as its type.
         """
+        if schema is not None:
+            schema = CandidateSchema.of(schema)  # once, not once a candidate
         return cls(
             candidates=tuple(Candidate.from_dict(c, schema=schema) for c in data["candidates"]),
             method=data.get("method"),

@@ -371,7 +371,7 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         schema = self.candidate_schema
         assert schema is not None
         key, definition = self._value_key(raw_items) if self.method.is_verbalized else (None, None)
-        kept: list[tuple[Any, Any, Any]] = []  # (validated object, raw weight, item)
+        kept: list[tuple[Any, Any]] = []  # (validated object, raw weight)
         invalid: list[str] = []
         for number, item in enumerate(raw_items, 1):
             candidate = item
@@ -388,14 +388,14 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
                 invalid.append(f"response {number} {error}")
                 continue
             raw = item.get(key) if isinstance(item, dict) and key else None
-            kept.append((obj, raw, item))
+            kept.append((obj, raw))
         if self.method.is_verbalized:
-            repaired = repair_weights([raw for _, raw, _ in kept], definition)
+            repaired = repair_weights([raw for _, raw in kept], definition)
         else:
             repaired = [(1.0, ())] * len(kept)
         return [
             WeightedText(schema.canonical_text(obj), weight, as_json_scalar(raw), codes, obj)
-            for (obj, raw, _), (weight, codes) in zip(kept, repaired, strict=True)
+            for (obj, raw), (weight, codes) in zip(kept, repaired, strict=True)
         ], invalid
 
     def _value_key(self, items: list[Any]) -> tuple[str | None, ProbabilityDefinition | None]:
