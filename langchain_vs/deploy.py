@@ -7,7 +7,8 @@ Server containers (PostgreSQL and Redis, for production).
 the server calls it with each run's config and compiles the graph it returns with its own
 checkpointer (in memory for ``langgraph dev``, PostgreSQL in the containers). A run's
 ``configurable`` may set the personas, turn limit, opening, k, method, seed, selection and turn
-order (:class:`SimulationSettings`); anything not set takes the README's debate. The model comes
+order, and the model's settings (:class:`SimulationSettings`); anything not set takes the
+README's debate. The model comes
 from the environment (:func:`deployed_chat_model`).
 
 Example:
@@ -30,7 +31,7 @@ from typing import Annotated, Any, Literal
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import StateGraph
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 from langchain_vs.config import CandidateCount
 from langchain_vs.distribution import SelectionStrategy
@@ -74,6 +75,9 @@ class SimulationSettings(BaseModel):
     seed: Annotated[int, Field(strict=True)] | None = None
     selection: SelectionStrategy = "sample"
     turn_order: Literal["round_robin", "parallel_drafts"] = "round_robin"
+    model_settings: dict[str, JsonValue] = {}
+    """Every persona's model settings, e.g. ``{"temperature": 1.0, "max_tokens": 512}`` (a
+    persona's own ``model_settings`` win)."""
 
     @classmethod
     def from_config(cls, config: RunnableConfig | None) -> SimulationSettings:
@@ -132,6 +136,20 @@ def deployed_chat_model() -> BaseChatModel:
     return default_chat_model()
 
 
+def _check_model_settings(model: BaseChatModel, settings: dict[str, Any]) -> None:
+    # A misspelt setting would otherwise be left out without a word (see configured_copy).
+    fields = type(model).model_fields
+    names = sorted({*fields, *(info.alias for info in fields.values() if info.alias)})
+    for key in settings:
+        if key not in names:
+            guess = difflib.get_close_matches(key, names, n=1)
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            raise ValueError(
+                f"unknown model setting {key!r} for {type(model).__name__}{hint}; "
+                "model_settings takes the model's own parameters, e.g. temperature, max_tokens"
+            )
+
+
 async def make_persona_simulation(config: RunnableConfig) -> StateGraph[Any]:
     """The graph factory LangGraph Server calls for each run (see ``deploy/langgraph.json``).
 
@@ -144,8 +162,15 @@ async def make_persona_simulation(config: RunnableConfig) -> StateGraph[Any]:
     """
     settings = SimulationSettings.from_config(config)
     model = await asyncio.to_thread(deployed_chat_model)
+    _check_model_settings(model, settings.model_settings)
+    personas = [
+        persona.model_copy(
+            update={"model_settings": {**settings.model_settings, **persona.model_settings}}
+        )
+        for persona in settings.personas
+    ]
     return create_persona_simulation(
-        settings.personas,
+        personas,
         model,
         max_turns=settings.max_turns,
         opening=settings.opening,

@@ -109,3 +109,29 @@ def test_langgraph_json_names_the_factory():
     spec = json.loads((Path(__file__).parents[2] / "deploy" / "langgraph.json").read_text())
     module, _, name = spec["graphs"]["persona_simulation"].partition(":")
     assert getattr(importlib.import_module(module), name) is make_persona_simulation
+
+
+async def test_model_settings_reach_every_persona_and_a_persona_s_own_win(monkeypatch):
+    monkeypatch.setattr(
+        deploy, "deployed_chat_model", lambda: ChatOpenAI(api_key="unused", model="m")
+    )
+    personas = [
+        {"name": "Ann", "description": "A nurse.", "model_settings": {"temperature": 0.2}},
+        {"name": "Raj", "description": "A taxi driver."},
+    ]
+    model_settings = {"temperature": 1.1, "max_tokens": 300, "extra_body": {"min_p": 0.1}}
+    configurable = {**SERVER_KEYS, "personas": personas, "model_settings": model_settings}
+    graph = await make_persona_simulation({"configurable": configurable})
+    models = {name: graph.nodes[name].runnable.inner_model() for name in ("Ann", "Raj")}
+    assert (models["Ann"].temperature, models["Ann"].max_tokens) == (0.2, 300)
+    assert (models["Raj"].temperature, models["Raj"].extra_body) == (1.1, {"min_p": 0.1})
+
+
+async def test_a_misspelt_model_setting_is_an_error_not_ignored(monkeypatch):
+    monkeypatch.setattr(deploy, "deployed_chat_model", lambda: ChatOpenAI(api_key="unused"))
+    configurable = {**SERVER_KEYS, "model_settings": {"max_token": 300}}
+    with pytest.raises(
+        ValueError,
+        match="unknown model setting 'max_token' for ChatOpenAI \\(did you mean 'max_tokens'",
+    ):
+        await make_persona_simulation({"configurable": configurable})
