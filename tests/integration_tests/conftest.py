@@ -1,6 +1,7 @@
 """Integration tests: the real SmolLM2 model behind llama.cpp's server on 127.0.0.1."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_openai import ChatOpenAI
@@ -40,3 +41,28 @@ def chat_model(server: LocalModelServer) -> ChatOpenAI:
     # Seeded and bounded (max_tokens=768 by default): a rambling reply is cut and read by the
     # documented cut-off path, the same way on every run.
     return server.chat_model(seed=SEED)
+
+
+@pytest.fixture(scope="session")
+def model_settings(chat_model: ChatOpenAI) -> dict[str, Any]:
+    """The suite's seeded, bounded settings as plain JSON, for the model of another process
+    (a checkpointed runner, a LangGraph Server run)."""
+    return {
+        "seed": chat_model.seed,
+        "max_tokens": chat_model.max_tokens,
+        "temperature": chat_model.temperature,
+        "extra_body": chat_model.extra_body,
+        "timeout": chat_model.request_timeout,
+        "max_retries": chat_model.max_retries,
+    }
+
+
+@pytest.fixture(scope="session")
+def runner_model(server: LocalModelServer, model_settings: dict[str, Any]) -> dict[str, Any]:
+    """``ChatOpenAI`` arguments for the session's server, for a runner in another process."""
+    return {
+        "base_url": server.base_url,
+        "api_key": "not-needed",
+        "model": server.model_path.stem,
+        **model_settings,
+    }

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_openai import ChatOpenAI
 
 from langchain_vs.deploy import BASE_URL_ENV, MODEL_NAME_ENV
 from langchain_vs.graph import CUSTOM_EVENT_TYPE, DRAWS_KEY
@@ -97,17 +96,6 @@ async def client(langgraph_dev: str) -> AsyncIterator[Any]:
     client = get_client(url=langgraph_dev)
     yield client
     await client.aclose()
-
-
-@pytest.fixture(scope="module")
-def model_settings(chat_model: ChatOpenAI) -> dict[str, Any]:
-    """The suite's seeded, bounded settings, sent per run as a client would."""
-    return {
-        "seed": chat_model.seed,
-        "max_tokens": chat_model.max_tokens,
-        "temperature": chat_model.temperature,
-        "extra_body": chat_model.extra_body,
-    }
 
 
 def _lines(state: dict[str, Any]) -> list[tuple[str, str]]:

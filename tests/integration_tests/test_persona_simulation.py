@@ -4,7 +4,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -14,36 +13,10 @@ from langchain_openai import ChatOpenAI
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from langchain_vs import Persona, create_persona_simulation
+from langchain_vs import create_persona_simulation
 from langchain_vs.graph import DRAWS_KEY
 
-PERSONAS = [
-    Persona(name="Maya", description="A city planner who wants car-free downtowns."),
-    Persona(name="Tom", description="A delivery-van driver worried about his job."),
-    Persona(name="Ines", description="A shop owner on the main street, undecided."),
-]
-OPENING = "Should our city ban private cars from downtown?"
-
-RUNNER = """
-import sys
-from langgraph.checkpoint.sqlite import SqliteSaver
-from langchain_vs import Persona, create_persona_simulation, simulation_status
-from langchain_vs.local import local_chat_model
-from langchain_vs.simulation import continue_simulation
-
-personas = [Persona(name=n, description=d) for n, d in [
-    ("Maya", "A city planner who wants car-free downtowns."),
-    ("Tom", "A delivery-van driver worried about his job."),
-    ("Ines", "A shop owner on the main street, undecided.")]]
-graph = create_persona_simulation(personas, local_chat_model(seed=7), max_turns=6, k=3, seed=7,
-                                  opening="Should our city ban private cars from downtown?")
-config = {"configurable": {"thread_id": "debate"}}
-with SqliteSaver.from_conn_string(sys.argv[1]) as saver:
-    app = graph.compile(checkpointer=saver)
-    status = simulation_status(app, config)  # read from the state, not from .next
-    continue_simulation(app, config)
-print(status)
-"""
+from .simulation_runner import OPENING, PERSONAS, check_complete, command, simulation
 
 
 def persona_lines(state: dict[str, Any]) -> list[tuple[str, str]]:
@@ -77,7 +50,7 @@ def _stored(database: Path) -> dict[str, Any]:
     """The runner's checkpointed state (read through a graph that never calls its model)."""
     if not database.exists():
         return {}
-    graph = create_persona_simulation(PERSONAS, ChatOpenAI(api_key="unused"), max_turns=6)
+    graph = simulation(ChatOpenAI(api_key="unused"), 6, 3)
     with SqliteSaver.from_conn_string(str(database)) as saver:
         app = graph.compile(checkpointer=saver)
         return dict(app.get_state({"configurable": {"thread_id": "debate"}}).values)
@@ -88,36 +61,27 @@ def _turns_done(database: Path) -> int:
 
 
 @pytest.mark.timeout(2000)
-def test_killed_simulation_resumes_without_lost_or_duplicated_turns(tmp_path: Path) -> None:
+def test_killed_simulation_resumes_without_lost_or_duplicated_turns(
+    tmp_path: Path, runner_model: dict[str, Any]
+) -> None:
     database = tmp_path / "debate.sqlite"
-    script = tmp_path / "runner.py"
-    script.write_text(RUNNER)
-    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
-    first = subprocess.Popen([sys.executable, str(script), str(database)], env=env)
+    run = command("sqlite", str(database), "debate", 6, 3, runner_model)
+    first = subprocess.Popen(run, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 900  # a hang guard, not a speed test
     while _turns_done(database) < 2 and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)
     assert first.poll() is None, "the simulation ended before it could be killed"
     os.kill(first.pid, signal.SIGKILL)  # mid-run: turn 3 is being drawn
     first.wait(timeout=10)
-    before = _turns_done(database)
-    assert 2 <= before < 6
+    before = _stored(database)
+    assert 2 <= before["turn"] < 6
 
-    done = subprocess.run(
-        [sys.executable, str(script), str(database)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    done = subprocess.run(run, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "unfinished"
-
+    assert json.loads(done.stdout)["status"] == "unfinished"
     state = _stored(database)
-    assert state["turn"] == 6 and state["finished"] is True
-    assert [d["turn"] for d in state[DRAWS_KEY]] == list(range(6))  # none lost, none twice
-    assert [name for name, _ in persona_lines(state)] == ["Maya", "Tom", "Ines"] * 2
-    assert [m.name for m in state["messages"]].count("moderator") == 1
+    check_complete(state, 6)
+    assert state[DRAWS_KEY][: before["turn"]] == before[DRAWS_KEY]  # earlier turns untouched
 
 
 async def test_parallel_drafts_on_the_real_server(chat_model: ChatOpenAI) -> None:
