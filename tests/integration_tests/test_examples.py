@@ -12,6 +12,7 @@ EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.py"))
 SMALL = {
     "measure_diversity": ["--samples", "2"],
     "persona_simulation": ["--seeds", "1", "--turns", "2"],
+    "serve_simulation": ["--turns", "2"],
 }
 
 

@@ -3,12 +3,9 @@
 
 import asyncio
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,84 +13,41 @@ from typing import Any
 import pytest
 
 from langchain_vs.deploy import BASE_URL_ENV, MODEL_NAME_ENV
+from langchain_vs.dev_server import INSTALL_DEPLOY, LangGraphDevError, langgraph_dev
 from langchain_vs.graph import CUSTOM_EVENT_TYPE, DRAWS_KEY
 from langchain_vs.local import LocalModelServer
 
 DEPLOY = Path(__file__).parents[2] / "deploy" / "langgraph.json"
 GRAPH = "persona_simulation"
-INSTALL_DEPLOY = (
-    "langgraph-cli and langgraph-sdk are needed to serve the simulation: "
-    "pip install 'langchain-vs[deploy]' (make setup installs it)"
-)
-START_TIMEOUT = 300.0  # a hang guard sized for a loaded 2-core machine
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/ok", timeout=5) as reply:
-            return bool(reply.status == 200)
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
-def langgraph_dev(
+def langgraph_dev_url(
     server: LocalModelServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """``langgraph dev`` on a free loopback port, its model the session's local server."""
-    cli = Path(sys.executable).with_name("langgraph")
-    if not cli.exists():
-        pytest.fail(INSTALL_DEPLOY)
-    workdir = tmp_path_factory.mktemp("langgraph-dev")  # the dev server keeps its state here
     env = {key: value for key, value in os.environ.items() if key != "OPENAI_API_KEY"}
     env |= {
         BASE_URL_ENV: server.base_url,
         MODEL_NAME_ENV: server.model_path.stem,
-        "LANGGRAPH_CLI_NO_ANALYTICS": "1",  # traffic only to loopback
         "LANGSMITH_TRACING": "false",
     }
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = workdir / "server.log"
-    command = [cli, "dev", "--config", DEPLOY, "--host", "127.0.0.1", "--port", str(port)]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [*command, "--no-browser", "--no-reload"],
-            cwd=workdir,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # stopped as a group: the server runs worker processes
-        )
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _answers(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"langgraph dev did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        with langgraph_dev(
+            DEPLOY, environment=env, workdir=tmp_path_factory.mktemp("langgraph-dev")
+        ) as url:
+            yield url
+    except LangGraphDevError as error:
+        pytest.fail(str(error))  # not a skip: make setup installs langgraph-cli
 
 
 @pytest.fixture
-async def client(langgraph_dev: str) -> AsyncIterator[Any]:
+async def client(langgraph_dev_url: str) -> AsyncIterator[Any]:
     try:
         from langgraph_sdk import get_client
     except ImportError:
-        pytest.fail(INSTALL_DEPLOY)
-    client = get_client(url=langgraph_dev)
+        pytest.fail(f"langgraph-sdk is not installed: {INSTALL_DEPLOY}")
+    client = get_client(url=langgraph_dev_url)
     yield client
     await client.aclose()
 
@@ -220,11 +174,16 @@ async def test_a_bad_configuration_fails_the_run_with_the_setting_named(client: 
 def test_the_same_file_builds_the_server_container(tmp_path: Path) -> None:
     # Production runs the self-hosted LangGraph Server image (PostgreSQL + Redis); no Docker
     # engine here, so check what `langgraph build` would build: the Dockerfile it generates.
-    cli = Path(sys.executable).with_name("langgraph")
-    if not cli.exists():
-        pytest.fail(INSTALL_DEPLOY)
     done = subprocess.run(
-        [cli, "dockerfile", "--config", str(DEPLOY), str(tmp_path / "Dockerfile")],
+        [
+            sys.executable,
+            "-m",
+            "langgraph_cli",
+            "dockerfile",
+            "--config",
+            str(DEPLOY),
+            str(tmp_path / "Dockerfile"),
+        ],
         env={**os.environ, "LANGGRAPH_CLI_NO_ANALYTICS": "1"},
         capture_output=True,
         text=True,
@@ -235,3 +194,14 @@ def test_the_same_file_builds_the_server_container(tmp_path: Path) -> None:
     assert "FROM langchain/langgraph-api" in dockerfile
     assert '"persona_simulation": "langchain_vs.deploy:make_persona_simulation"' in dockerfile
     assert "pip install" in dockerfile and "-e ." in dockerfile  # this package, installed
+
+
+def test_a_server_that_cannot_start_is_an_error_with_its_log(tmp_path: Path) -> None:
+    broken = tmp_path / "langgraph.json"
+    broken.write_text('{"dependencies": ["."], "graphs": {"g": "no_such_module:graph"}}')
+    with (
+        pytest.raises(LangGraphDevError, match="langgraph dev exited") as error,
+        langgraph_dev(broken, start_timeout=300),
+    ):
+        pass
+    assert "no_such_module" in str(error.value)  # the log says which graph failed

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from langchain_openai import ChatOpenAI
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import StateGraph
@@ -135,3 +136,18 @@ async def test_a_misspelt_model_setting_is_an_error_not_ignored(monkeypatch):
         match="unknown model setting 'max_token' for ChatOpenAI \\(did you mean 'max_tokens'",
     ):
         await make_persona_simulation({"configurable": configurable})
+
+
+def test_the_compose_file_wires_the_server_and_the_model():
+    # No Docker engine runs the file here; check what the server image is given.
+    compose = yaml.safe_load((Path(__file__).parents[2] / "deploy" / "compose.yaml").read_text())
+    services = compose["services"]
+    api = services["simulation-api"]
+    assert set(api["depends_on"]) == {"simulation-redis", "simulation-postgres"}
+    environment = api["environment"]
+    assert environment["REDIS_URI"].startswith("redis://simulation-redis:")
+    assert environment["DATABASE_URI"].startswith(
+        "postgres://postgres:postgres@simulation-postgres:"
+    )
+    assert {deploy.BASE_URL_ENV, deploy.MODEL_NAME_ENV, "OPENAI_API_KEY"} <= set(environment)
+    assert {"LANGSMITH_API_KEY", "LANGGRAPH_CLOUD_LICENSE_KEY"} <= set(environment)
