@@ -35,8 +35,8 @@ from langchain_core.runnables import RunnableLambda
 from langchain_openai import ChatOpenAI
 from langgraph.checkpoint.memory import InMemorySaver
 
-from langchain_vs import Persona, create_persona_simulation
-from langchain_vs.deploy import BASE_URL_ENV, MODEL_NAME_ENV
+from langchain_vs import create_persona_simulation
+from langchain_vs.deploy import BASE_URL_ENV, DEFAULT_OPENING, DEFAULT_PERSONAS, MODEL_NAME_ENV
 from langchain_vs.dev_server import langgraph_dev
 from langchain_vs.local import LocalModelServer
 
@@ -45,12 +45,6 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from tests.integration_tests.fault_server import FaultServer
 
 DEPLOY_CONFIG = Path(__file__).parents[1] / "deploy" / "langgraph.json"
-PERSONAS = [
-    Persona(name="Maya", description="A city planner who wants car-free downtowns."),
-    Persona(name="Tom", description="A delivery-van driver worried about his job."),
-    Persona(name="Ines", description="A shop owner on the main street, undecided."),
-]
-OPENING = "Should our city ban private cars from downtown?"
 K = 4
 SLOTS = 8
 MODEL_SEED = 7
@@ -114,11 +108,11 @@ async def in_process(
     async def simulate(index: int) -> dict[str, Any]:
         seeds = _seeds(index)
         graph = create_persona_simulation(
-            PERSONAS,
+            list(DEFAULT_PERSONAS),  # the debate the server runs when nothing is set
             model.model_copy(update={"seed": seeds["model_seed"]}),
             max_turns=turns,
             k=K,
-            opening=OPENING,
+            opening=DEFAULT_OPENING,
             seed=seeds["seed"],
         )
         app = graph.compile(checkpointer=InMemorySaver())

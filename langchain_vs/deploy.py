@@ -8,8 +8,7 @@ the server calls it with each run's config and compiles the graph it returns wit
 checkpointer (in memory for ``langgraph dev``, PostgreSQL in the containers). A run's
 ``configurable`` may set the personas, turn limit, opening, k, method, seed, selection and turn
 order, and the model's settings (:class:`SimulationSettings`); anything not set takes the
-README's debate. The model comes
-from the environment (:func:`deployed_chat_model`).
+README's debate. The model comes from the environment (:func:`deployed_chat_model`).
 
 Example:
     >>> settings = SimulationSettings.from_config({"configurable": {"k": 3, "thread_id": "t"}})
@@ -35,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 from langchain_vs.config import CandidateCount
 from langchain_vs.distribution import SelectionStrategy
+from langchain_vs.engine import setting_names
 from langchain_vs.graph import Persona
 from langchain_vs.methods import Method
 from langchain_vs.simulation import create_persona_simulation
@@ -138,8 +138,7 @@ def deployed_chat_model() -> BaseChatModel:
 
 def _check_model_settings(model: BaseChatModel, settings: dict[str, Any]) -> None:
     # A misspelt setting would otherwise be left out without a word (see configured_copy).
-    fields = type(model).model_fields
-    names = sorted({*fields, *(info.alias for info in fields.values() if info.alias)})
+    names = sorted(setting_names(model))
     for key in settings:
         if key not in names:
             guess = difflib.get_close_matches(key, names, n=1)

@@ -102,7 +102,10 @@ def langgraph_dev(
     """
     missing = [m for m in ("langgraph_cli", "langgraph_api") if importlib.util.find_spec(m) is None]
     if missing:
-        raise LangGraphDevError(f"langgraph dev needs langgraph-cli[inmem]: {INSTALL_DEPLOY}")
+        raise LangGraphDevError(
+            f"langgraph dev needs langgraph-cli[inmem] ({', '.join(missing)} not found): "
+            f"{INSTALL_DEPLOY}"
+        )
     config_path = Path(config).resolve()
     if not config_path.is_file():
         raise LangGraphDevError(f"no langgraph.json at {config_path}")

@@ -35,7 +35,21 @@ from langchain_vs.distribution import Candidate, VerbalizedDistribution
 from langchain_vs.drivers import adrive, adrive_stream, drive, drive_stream
 from langchain_vs.model_errors import cut_off_reply, is_capability_error, note_endpoint
 
-__all__ = ["Draw", "DrawRecord", "VerbalizedEngine", "configured_copy", "require_request"]
+__all__ = [
+    "Draw",
+    "DrawRecord",
+    "VerbalizedEngine",
+    "configured_copy",
+    "require_request",
+    "setting_names",
+]
+
+
+def setting_names(model: BaseChatModel) -> dict[str, str]:
+    """Every name ``model``'s settings go by (field names and aliases), to the field's name."""
+    fields = type(model).model_fields
+    aliases = {info.alias: name for name, info in fields.items() if info.alias}
+    return aliases | {name: name for name in fields}
 
 
 def configured_copy(model: BaseChatModel, settings: dict[str, Any]) -> BaseChatModel:
@@ -43,13 +57,10 @@ def configured_copy(model: BaseChatModel, settings: dict[str, Any]) -> BaseChatM
 
     ``None`` values and settings the model does not have are left out; ``model`` is unchanged.
     """
-    fields = type(model).model_fields
-    aliases = {info.alias: name for name, info in fields.items() if info.alias}
-    update = {}
-    for key, value in settings.items():
-        name = key if key in fields else aliases.get(key)
-        if value is not None and name is not None:
-            update[name] = value
+    names = setting_names(model)
+    update = {
+        names[key]: value for key, value in settings.items() if value is not None and key in names
+    }
     return model.model_copy(update=update) if update else model
 
 
