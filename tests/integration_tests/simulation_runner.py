@@ -84,10 +84,9 @@ def command(
     return [sys.executable, str(Path(__file__).resolve()), *arguments]
 
 
-def check_complete(  # used by the tests, in their process
-    state: dict[str, Any], turns: int
-) -> None:
-    """Every turn once, in order, each with its distribution; one opening."""
+def check_complete(state: dict[str, Any], turns: int) -> None:
+    """(For the tests, in their process.) Every turn once, in order, each with its
+    distribution; one opening."""
     assert state["turn"] == turns and state["finished"] is True
     assert [d["turn"] for d in state[DRAWS_KEY]] == list(range(turns))  # none lost, none twice
     speakers = [m.name for m in state["messages"] if m.type == "ai"]
