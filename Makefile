@@ -25,6 +25,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy langchain_vs
+	$(BIN)/lint-imports
 
 unit: setup
 	$(BIN)/pytest tests/unit_tests --doctest-modules langchain_vs

@@ -20,11 +20,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from langchain_vs.bench import token_level_arms
-from langchain_vs.cli import _model
-from langchain_vs.dataset import generate_dataset
-from langchain_vs.engine import configured_copy
-from langchain_vs.minilm import MiniLMEmbeddings
+from langchain_vs.apps import generate_dataset, token_level_arms
+from langchain_vs.cli._shared import chat_model
+from langchain_vs.core import configured_copy
+from langchain_vs.eval import MiniLMEmbeddings
 
 PROMPTS = [
     "Write a one-sentence grade-school math word problem about apples.",
@@ -73,7 +72,7 @@ def main() -> None:
     parser.add_argument("--out", default="dataset-bench")
     args = parser.parse_args()
     Path(args.out).mkdir(parents=True, exist_ok=True)
-    model = _model(args.model, args.temperature, 16384)
+    model = chat_model(args.model, args.temperature, 16384)
     min_p = next(arm for arm in token_level_arms(model) if "min_p" in arm.name)
     arms = [
         ("vs_standard", model, "vs_standard"),

@@ -22,9 +22,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy: see the modu
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from langchain_vs.embeddings import HashedNgramEmbeddings
-from langchain_vs.metrics import unit_embeddings
-from langchain_vs.minilm import MiniLMEmbeddings
+from langchain_vs.eval import HashedNgramEmbeddings, MiniLMEmbeddings, unit_embeddings
 
 PAIRS: list[list[str]] = json.loads((Path(__file__).parent / "paraphrases.json").read_text())
 

@@ -19,12 +19,7 @@ from collections.abc import Callable
 
 from langchain_core.exceptions import OutputParserException
 
-from langchain_vs import VerbalizedOutputParser, parsers
-
-if "PartialParse" in parsers.__all__:  # checkouts before it had a module of its own
-    PartialParse = parsers.PartialParse
-else:
-    from langchain_vs.partial_parse import PartialParse
+from langchain_vs.core.parsing import PartialParse, VerbalizedOutputParser
 
 
 def _clean_json(size: int) -> str:

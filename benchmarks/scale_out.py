@@ -36,9 +36,14 @@ from langchain_openai import ChatOpenAI
 from langgraph.checkpoint.memory import InMemorySaver
 
 from langchain_vs import create_persona_simulation
-from langchain_vs.deploy import BASE_URL_ENV, DEFAULT_OPENING, DEFAULT_PERSONAS, MODEL_NAME_ENV
-from langchain_vs.dev_server import langgraph_dev
 from langchain_vs.local import LocalModelServer
+from langchain_vs.serve import (
+    BASE_URL_ENV,
+    DEFAULT_OPENING,
+    DEFAULT_PERSONAS,
+    MODEL_NAME_ENV,
+    langgraph_dev,
+)
 
 # The test suite's fake OpenAI-compatible server, answering every request at once.
 sys.path.insert(0, str(Path(__file__).parents[1]))

@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python examples/measure_diversity.py [--samples 8]
 Eight answers to one prompt each way — eight direct calls, and the picks of eight VS calls —
-scored with the metrics in langchain_vs.metrics (about 1 minute on the local model; progress on
+scored with the metrics in langchain_vs.eval (about 1 minute on the local model; progress on
 stderr). Semantic diversity uses MiniLMEmbeddings (the
 `embeddings` extra). The model is the embedded SmolLM2 (or OpenAI with OPENAI_API_KEY).
 """
@@ -11,8 +11,8 @@ import argparse
 import sys
 
 from langchain_vs import MiniLMEmbeddings, VerbalizedSampler
+from langchain_vs.eval import distinct_n, lexical_diversity, semantic_diversity, vendi_score
 from langchain_vs.local import default_chat_model
-from langchain_vs.metrics import distinct_n, lexical_diversity, semantic_diversity, vendi_score
 
 PROMPT = "Write a one-sentence opening for a story about a lighthouse."
 

@@ -12,8 +12,8 @@ import sys
 from langgraph.checkpoint.memory import InMemorySaver
 
 from langchain_vs import Persona, create_persona_simulation
+from langchain_vs.graph import continue_simulation
 from langchain_vs.local import default_chat_model
-from langchain_vs.simulation import continue_simulation
 
 PERSONAS = [
     Persona(name="Maya", description="A city planner who wants car-free downtowns."),

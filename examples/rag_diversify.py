@@ -12,7 +12,7 @@ from langchain_core.documents import Document
 from langchain_core.vectorstores import InMemoryVectorStore
 
 from langchain_vs import create_diverse_rag_chain
-from langchain_vs.embeddings import default_embeddings
+from langchain_vs.eval import default_embeddings
 from langchain_vs.local import default_chat_model
 
 corpus = (Path(__file__).parent / "data" / "tides.txt").read_text().split("\n\n")

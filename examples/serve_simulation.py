@@ -19,7 +19,7 @@ from typing import Any
 
 from langgraph_sdk import get_client
 
-from langchain_vs.dev_server import langgraph_dev
+from langchain_vs.serve import langgraph_dev
 
 DEPLOY_CONFIG = Path(__file__).parents[1] / "deploy" / "langgraph.json"
 DEBATES = {

@@ -17,54 +17,75 @@ Example:
 
 from __future__ import annotations
 
-from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
+from langchain_vs._imports import lazy_attributes
+
 if TYPE_CHECKING:
-    from langchain_vs.candidate_schema import CandidateSchema
-    from langchain_vs.chat_model import VerbalizedChatModel
-    from langchain_vs.config import VerbalizedConfig
-    from langchain_vs.dataset import agenerate_dataset, generate_dataset, read_dataset
-    from langchain_vs.distribution import Candidate, VerbalizedDistribution
-    from langchain_vs.embeddings import HashedNgramEmbeddings
-    from langchain_vs.graph import Persona, VerbalizedNode
-    from langchain_vs.local import LocalModelServer, local_chat_model
-    from langchain_vs.methods import Method, ProbabilityDefinition
-    from langchain_vs.minilm import MiniLMEmbeddings
-    from langchain_vs.parsers import VerbalizedOutputParser
-    from langchain_vs.rag import create_diverse_rag_chain
-    from langchain_vs.sampler import VerbalizedSampler, verbalize
-    from langchain_vs.simulation import create_persona_simulation, simulation_status
+    from langchain_vs.apps import (
+        agenerate_dataset,
+        create_diverse_rag_chain,
+        generate_dataset,
+        read_dataset,
+        run_benchmark,
+    )
+    from langchain_vs.core import (
+        Candidate,
+        CandidateSchema,
+        Method,
+        ProbabilityDefinition,
+        VerbalizedConfig,
+        VerbalizedDistribution,
+        VerbalizedOutputParser,
+    )
+    from langchain_vs.eval import HashedNgramEmbeddings, MiniLMEmbeddings
+    from langchain_vs.graph import (
+        Persona,
+        VerbalizedNode,
+        acontinue_simulation,
+        asimulation_status,
+        continue_simulation,
+        create_persona_simulation,
+        simulation_status,
+    )
+    from langchain_vs.local import LocalModelServer, default_chat_model, local_chat_model
+    from langchain_vs.runnables import VerbalizedChatModel, VerbalizedSampler, verbalize
 
 try:
     __version__ = version("langchain-vs")
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0"
 
+# Each name's sub-package (which imports it from its own private module on first use).
 _HOMES = {
-    "Candidate": "langchain_vs.distribution",
-    "CandidateSchema": "langchain_vs.candidate_schema",
-    "HashedNgramEmbeddings": "langchain_vs.embeddings",
-    "LocalModelServer": "langchain_vs.local",
-    "Method": "langchain_vs.methods",
-    "MiniLMEmbeddings": "langchain_vs.minilm",
-    "Persona": "langchain_vs.graph",
-    "ProbabilityDefinition": "langchain_vs.methods",
-    "VerbalizedChatModel": "langchain_vs.chat_model",
-    "VerbalizedConfig": "langchain_vs.config",
-    "VerbalizedDistribution": "langchain_vs.distribution",
-    "VerbalizedNode": "langchain_vs.graph",
-    "VerbalizedOutputParser": "langchain_vs.parsers",
-    "VerbalizedSampler": "langchain_vs.sampler",
-    "agenerate_dataset": "langchain_vs.dataset",
-    "create_diverse_rag_chain": "langchain_vs.rag",
-    "create_persona_simulation": "langchain_vs.simulation",
-    "generate_dataset": "langchain_vs.dataset",
-    "local_chat_model": "langchain_vs.local",
-    "read_dataset": "langchain_vs.dataset",
-    "simulation_status": "langchain_vs.simulation",
-    "verbalize": "langchain_vs.sampler",
+    "Candidate": "core",
+    "CandidateSchema": "core",
+    "HashedNgramEmbeddings": "eval",
+    "LocalModelServer": "local",
+    "Method": "core",
+    "MiniLMEmbeddings": "eval",
+    "Persona": "graph",
+    "ProbabilityDefinition": "core",
+    "VerbalizedChatModel": "runnables",
+    "VerbalizedConfig": "core",
+    "VerbalizedDistribution": "core",
+    "VerbalizedNode": "graph",
+    "VerbalizedOutputParser": "core",
+    "VerbalizedSampler": "runnables",
+    "acontinue_simulation": "graph",
+    "agenerate_dataset": "apps",
+    "asimulation_status": "graph",
+    "continue_simulation": "graph",
+    "create_diverse_rag_chain": "apps",
+    "create_persona_simulation": "graph",
+    "default_chat_model": "local",
+    "generate_dataset": "apps",
+    "local_chat_model": "local",
+    "read_dataset": "apps",
+    "run_benchmark": "apps",
+    "simulation_status": "graph",
+    "verbalize": "runnables",
 }
 
 __all__ = [
@@ -83,24 +104,19 @@ __all__ = [
     "VerbalizedOutputParser",
     "VerbalizedSampler",
     "__version__",
+    "acontinue_simulation",
     "agenerate_dataset",
+    "asimulation_status",
+    "continue_simulation",
     "create_diverse_rag_chain",
     "create_persona_simulation",
+    "default_chat_model",
     "generate_dataset",
     "local_chat_model",
     "read_dataset",
+    "run_benchmark",
     "simulation_status",
     "verbalize",
 ]
 
-
-def __getattr__(name: str) -> object:
-    if name in _HOMES:
-        value = getattr(import_module(_HOMES[name]), name)
-        globals()[name] = value  # the next access is a plain lookup
-        return value
-    raise AttributeError(f"module 'langchain_vs' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return list(__all__)
+__getattr__, __dir__ = lazy_attributes(__name__, _HOMES, globals())

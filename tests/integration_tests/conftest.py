@@ -7,7 +7,7 @@ import pytest
 from langchain_openai import ChatOpenAI
 from pytest_socket import socket_allow_hosts
 
-from langchain_vs.local import LocalModelServer, shared_server
+from langchain_vs.local._server import LocalModelServer, shared_server
 
 
 def process_alive(pid: int) -> bool:

@@ -21,8 +21,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import StateGraph
 
 from langchain_vs import Persona, create_persona_simulation
-from langchain_vs.graph import DRAWS_KEY
-from langchain_vs.simulation import (
+from langchain_vs.graph._node import DRAWS_KEY
+from langchain_vs.graph._simulation import (
     acontinue_simulation,
     asimulation_status,
     continue_simulation,

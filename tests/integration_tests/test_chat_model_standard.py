@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 
-from langchain_vs.chat_model import VerbalizedChatModel
-from langchain_vs.local import shared_server
+from langchain_vs.local._server import shared_server
+from langchain_vs.runnables._chat_model import VerbalizedChatModel
 
 
 class TestVerbalizedChatModelOnLocalModel(ChatModelIntegrationTests):

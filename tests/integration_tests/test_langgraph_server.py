@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from langchain_vs.deploy import BASE_URL_ENV, MODEL_NAME_ENV
-from langchain_vs.dev_server import INSTALL_DEPLOY, LangGraphDevError, langgraph_dev
-from langchain_vs.graph import CUSTOM_EVENT_TYPE, DRAWS_KEY
-from langchain_vs.local import LocalModelServer
+from langchain_vs.graph._node import CUSTOM_EVENT_TYPE, DRAWS_KEY
+from langchain_vs.local._server import LocalModelServer
+from langchain_vs.serve._deployed import BASE_URL_ENV, MODEL_NAME_ENV
+from langchain_vs.serve._dev_server import INSTALL_DEPLOY, LangGraphDevError, langgraph_dev
 
 DEPLOY = Path(__file__).parents[2] / "deploy" / "langgraph.json"
 GRAPH = "persona_simulation"
@@ -192,7 +192,7 @@ def test_the_same_file_builds_the_server_container(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     dockerfile = (tmp_path / "Dockerfile").read_text()
     assert "FROM langchain/langgraph-api" in dockerfile
-    assert '"persona_simulation": "langchain_vs.deploy:make_persona_simulation"' in dockerfile
+    assert '"persona_simulation": "langchain_vs.serve:make_persona_simulation"' in dockerfile
     assert "pip install" in dockerfile and "-e ." in dockerfile  # this package, installed
 
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from langchain_vs.local import LocalModelError, LocalModelServer
+from langchain_vs.local._server import LocalModelError, LocalModelServer
 
 from .conftest import process_alive
 
@@ -65,7 +65,7 @@ def test_a_stopped_server_leaves_no_log_file() -> None:
 
 PARENT = """
 import json, sys, time
-from langchain_vs.local import local_chat_model, shared_server
+from langchain_vs.local._server import local_chat_model, shared_server
 model = local_chat_model(seed=1, max_tokens=32)
 print(json.dumps({"pid": shared_server().pid}), flush=True)
 if sys.argv[1] == "call":

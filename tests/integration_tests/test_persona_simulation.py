@@ -14,7 +14,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from langchain_vs import create_persona_simulation
-from langchain_vs.graph import DRAWS_KEY
+from langchain_vs.graph._node import DRAWS_KEY
 
 from .simulation_runner import OPENING, PERSONAS, check_complete, command, simulation
 

@@ -13,7 +13,7 @@ import pytest
 from langchain_openai import ChatOpenAI
 from langgraph.checkpoint.postgres import PostgresSaver
 
-from langchain_vs.graph import DRAWS_KEY
+from langchain_vs.graph._node import DRAWS_KEY
 
 from .postgres_cluster import PostgresMissing, require_postgres, throwaway_cluster
 from .simulation_runner import check_complete, command, simulation

@@ -8,16 +8,16 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
-from langchain_vs import cli
-from langchain_vs.bench import (
+from langchain_vs.apps._bench import (
     load_tasks,
     markdown_table,
     run_benchmark,
     token_level_arms,
     write_report,
 )
-from langchain_vs.embeddings import HashedNgramEmbeddings, default_embeddings, embeddings_name
-from langchain_vs.metrics import semantic_diversity
+from langchain_vs.cli import _main as cli
+from langchain_vs.eval._embeddings import HashedNgramEmbeddings, default_embeddings, embeddings_name
+from langchain_vs.eval._metrics import semantic_diversity
 
 from .fake_models import ScriptedFakeChatModel, vs_json
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from langchain_tests.unit_tests import ChatModelUnitTests
 
-from langchain_vs.chat_model import VerbalizedChatModel
+from langchain_vs.runnables._chat_model import VerbalizedChatModel
 
 from .fake_models import ScriptedFakeChatModel, vs_json
 

@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from langchain_vs import cli
+from langchain_vs.cli import _main as cli
+from langchain_vs.cli import _shared
 
 from .fake_models import ScriptedFakeChatModel, vs_json
 
@@ -41,7 +42,7 @@ def test_a_context_overflow_says_how_to_raise_the_context(capsys, monkeypatch):
         error = ValueError("the request exceeds the available context size, try increasing it")
         return ScriptedFakeChatModel(replies=[error])
 
-    monkeypatch.setattr(cli, "_model", too_long)
+    monkeypatch.setattr(_shared, "chat_model", too_long)
     assert cli.main(["sample", "x", "--n-ctx", "2048"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--n-ctx (now 2048" in err and "LANGCHAIN_VS_N_CTX" in err
@@ -66,7 +67,9 @@ def test_debug_shows_the_traceback():
 def _fake_model(monkeypatch, reply):
     """Route the command to a FAKE chat model (the real one is tested in integration)."""
     monkeypatch.setattr(
-        cli, "_model", lambda spec, temperature, n_ctx: ScriptedFakeChatModel(replies=[reply])
+        _shared,
+        "chat_model",
+        lambda spec, temperature, n_ctx: ScriptedFakeChatModel(replies=[reply]),
     )
 
 
@@ -115,7 +118,9 @@ def test_the_documented_bench_flags_parse():
 
 def _fake_replies(monkeypatch, replies):
     monkeypatch.setattr(
-        cli, "_model", lambda spec, temperature, n_ctx: ScriptedFakeChatModel(replies=replies)
+        _shared,
+        "chat_model",
+        lambda spec, temperature, n_ctx: ScriptedFakeChatModel(replies=replies),
     )
 
 

@@ -6,9 +6,9 @@ import pytest
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessage, HumanMessage
 
-from langchain_vs.config import VerbalizedConfig
-from langchain_vs.conversation import SamplingOutcome, VerbalizedConversation
-from langchain_vs.methods import Method
+from langchain_vs.core._conversation import SamplingOutcome, VerbalizedConversation
+from langchain_vs.core._methods import Method
+from langchain_vs.core._options import VerbalizedConfig
 
 from .fake_models import RejectedRequestError, vs_json
 

@@ -9,7 +9,7 @@ from langchain_core.rate_limiters import InMemoryRateLimiter
 from pydantic import BaseModel
 
 from langchain_vs import agenerate_dataset, generate_dataset, read_dataset
-from langchain_vs.embeddings import HashedNgramEmbeddings
+from langchain_vs.eval._embeddings import HashedNgramEmbeddings
 
 from .fake_models import ScriptedFakeChatModel, vs_json
 

@@ -12,8 +12,12 @@ from langchain_openai import ChatOpenAI
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import StateGraph
 
-from langchain_vs import deploy
-from langchain_vs.deploy import SimulationSettings, deployed_chat_model, make_persona_simulation
+from langchain_vs.serve import _deployed as deploy
+from langchain_vs.serve._deployed import (
+    SimulationSettings,
+    deployed_chat_model,
+    make_persona_simulation,
+)
 
 from .fake_models import ScriptedFakeChatModel, vs_json
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from langchain_vs import dev_server
-from langchain_vs.dev_server import LangGraphDevError, langgraph_dev
+from langchain_vs.serve import _dev_server as dev_server
+from langchain_vs.serve._dev_server import LangGraphDevError, langgraph_dev
 
 DEPLOY = Path(__file__).parents[2] / "deploy" / "langgraph.json"
 

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from langchain_vs.distribution import Candidate, VerbalizedDistribution
+from langchain_vs.core._distribution import Candidate, VerbalizedDistribution
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.graph import START, MessagesState, StateGraph
 
 from langchain_vs import Persona, VerbalizedNode, create_persona_simulation
-from langchain_vs.graph import DRAWS_KEY, persona_view
+from langchain_vs.graph._node import DRAWS_KEY, persona_view
 
 from .fake_models import ScriptedFakeChatModel, vs_json
 
@@ -297,7 +297,7 @@ def test_parallel_drafts_checkpoints_serialize_and_replay_without_redrawing():
 
 def test_simulation_status_and_continue_read_the_state_not_next():
     from langchain_vs import simulation_status
-    from langchain_vs.simulation import continue_simulation
+    from langchain_vs.graph._simulation import continue_simulation
 
     graph = create_persona_simulation(PERSONAS[:2], fake(), max_turns=3, k=3, seed=1)
     saver = InMemorySaver()
@@ -321,7 +321,7 @@ def test_simulation_status_and_continue_read_the_state_not_next():
 
 
 async def test_async_status_and_continue_start_a_new_thread():
-    from langchain_vs.simulation import acontinue_simulation, asimulation_status
+    from langchain_vs.graph._simulation import acontinue_simulation, asimulation_status
 
     graph = create_persona_simulation(PERSONAS[:2], fake(), max_turns=2, k=3)
     app = graph.compile(checkpointer=InMemorySaver())

@@ -5,8 +5,8 @@ import importlib.util
 import pytest
 from langchain_openai import ChatOpenAI
 
-from langchain_vs import local
-from langchain_vs.local import LocalModelError, LocalModelServer
+from langchain_vs.local import _server as local
+from langchain_vs.local._server import LocalModelError, LocalModelServer
 
 
 def test_missing_model_file(tmp_path):
@@ -64,7 +64,7 @@ def test_import_does_not_load_optional_runtimes():
     import sys
 
     # (rich is left out: httpx imports it for its own CLI whenever click is installed.)
-    heavy = ("xllamacpp", "onnxruntime", "tokenizers", "matplotlib", "langchain_vs.local")
+    heavy = ("xllamacpp", "onnxruntime", "tokenizers", "matplotlib", "langchain_vs.local._server")
     code = f"import sys, langchain_vs; print(any(m.startswith({heavy!r}) for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -75,7 +75,7 @@ def test_logs_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
     import subprocess
     import sys
 
-    from langchain_vs.local import remove_stale_logs
+    from langchain_vs.local._server import remove_stale_logs
 
     finished = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],

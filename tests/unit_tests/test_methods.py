@@ -1,6 +1,6 @@
 import pytest
 
-from langchain_vs.methods import (
+from langchain_vs.core._methods import (
     Method,
     ProbabilityDefinition,
     follow_up_prompt,

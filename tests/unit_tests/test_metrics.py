@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from langchain_vs.embeddings import HashedNgramEmbeddings
-from langchain_vs.metrics import (
+from langchain_vs.eval._embeddings import HashedNgramEmbeddings
+from langchain_vs.eval._metrics import (
     answer_counts,
     coverage,
     distinct_n,

@@ -9,11 +9,11 @@ import logging
 import numpy as np
 import pytest
 
-from langchain_vs import embeddings as embeddings_module
-from langchain_vs import minilm
-from langchain_vs.embeddings import HashedNgramEmbeddings, default_embeddings, embeddings_name
-from langchain_vs.metrics import semantic_diversity
-from langchain_vs.minilm import DIMENSIONS, MiniLMEmbeddings
+from langchain_vs.eval import _embeddings as embeddings_module
+from langchain_vs.eval import _minilm as minilm
+from langchain_vs.eval._embeddings import HashedNgramEmbeddings, default_embeddings, embeddings_name
+from langchain_vs.eval._metrics import semantic_diversity
+from langchain_vs.eval._minilm import DIMENSIONS, MiniLMEmbeddings
 
 pytestmark = pytest.mark.skipif(not minilm.minilm_available(), reason="needs the embeddings extra")
 

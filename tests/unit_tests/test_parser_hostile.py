@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from langchain_core.exceptions import OutputParserException
 
-from langchain_vs.methods import Method, ProbabilityDefinition
-from langchain_vs.parsers import VerbalizedOutputParser
+from langchain_vs.core._methods import Method, ProbabilityDefinition
+from langchain_vs.core.parsing._parser import VerbalizedOutputParser
 
 PARSER = VerbalizedOutputParser(k=2)
 

@@ -6,8 +6,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGeneration, Generation
 from pydantic import BaseModel
 
-from langchain_vs.methods import Method
-from langchain_vs.parsers import VerbalizedOutputParser, message_payload
+from langchain_vs.core._methods import Method
+from langchain_vs.core.parsing._parser import VerbalizedOutputParser, message_payload
 
 PARSER = VerbalizedOutputParser(k=3)
 POEM = "Roses are red,\nviolets are blue"

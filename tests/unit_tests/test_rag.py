@@ -4,9 +4,9 @@ import pytest
 from langchain_core.documents import Document
 
 from langchain_vs import create_diverse_rag_chain
-from langchain_vs.distribution import VerbalizedDistribution
-from langchain_vs.embeddings import HashedNgramEmbeddings
-from langchain_vs.rag import NOT_IN_SOURCES, DiverseRAGResult, merge_similar
+from langchain_vs.apps._rag import NOT_IN_SOURCES, DiverseRAGResult, merge_similar
+from langchain_vs.core._distribution import VerbalizedDistribution
+from langchain_vs.eval._embeddings import HashedNgramEmbeddings
 
 from .fake_models import FakeRetriever, ScriptedFakeChatModel, vs_json
 

@@ -16,7 +16,7 @@ from langchain_core.runnables import ConfigurableField
 from openai.types.chat import ChatCompletion
 
 from langchain_vs import Candidate, Method, VerbalizedDistribution, VerbalizedSampler, verbalize
-from langchain_vs.sampler import CANDIDATE_EVENT, DISTRIBUTION_EVENT
+from langchain_vs.runnables._sampler import CANDIDATE_EVENT, DISTRIBUTION_EVENT
 
 from .fake_models import ScriptedFakeChatModel, vs_json
 
@@ -601,7 +601,7 @@ def test_model_copy_with_an_update_is_checked_and_in_force():
 async def test_a_long_reply_is_parsed_off_the_event_loop(monkeypatch):
     import threading
 
-    from langchain_vs.parsers import VerbalizedOutputParser
+    from langchain_vs.core.parsing._parser import VerbalizedOutputParser
 
     threads = []
     original = VerbalizedOutputParser.parse_turn

@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field
 from pydantic import v1 as pydantic_v1
 
 from langchain_vs import VerbalizedChatModel, VerbalizedDistribution, VerbalizedSampler, verbalize
-from langchain_vs.candidate_schema import CandidateSchema
-from langchain_vs.methods import Method, ProbabilityDefinition, response_json_schema
+from langchain_vs.core._candidate_schema import CandidateSchema
+from langchain_vs.core._methods import Method, ProbabilityDefinition, response_json_schema
 
 from .fake_models import ScriptedFakeChatModel
 

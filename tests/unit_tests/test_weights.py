@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from langchain_vs.methods import ProbabilityDefinition
-from langchain_vs.weights import repair_weights
+from langchain_vs.core._methods import ProbabilityDefinition
+from langchain_vs.core._weights import repair_weights
 
 
 def weights(raw, definition=None):

@@ -1,0 +1,116 @@
+r"""``langchain-vs generate``: a synthetic dataset from the command line, with a progress bar.
+
+Example:
+    .. code-block:: console
+
+        $ langchain-vs generate "Write a short math word problem." -n 100 \
+              --schema mymodule:Problem --dedup semantic --out problems.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from langchain_vs.apps import DatasetProgress, DatasetReport, generate_dataset
+from langchain_vs.cli import _shared
+
+__all__ = ["load_schema", "run_generate"]
+
+
+def load_schema(spec: str) -> Any:
+    """``module:Class`` (a pydantic model or TypedDict) or a ``.json`` file with a JSON schema.
+
+    Raises:
+        ValueError: The module, class or file cannot be loaded (the message says which).
+    """
+    if spec.endswith(".json"):
+        try:
+            return json.loads(Path(spec).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise ValueError(f"--schema {spec}: cannot read a JSON schema: {error}") from error
+    module_name, _, name = spec.partition(":")
+    if not module_name or not name:
+        raise ValueError(f"--schema {spec!r}: give module:Class or a .json file")
+    sys.path.insert(0, str(Path.cwd()))  # a module next to the user's data, as python -m does
+    try:
+        return getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError) as error:
+        raise ValueError(f"--schema {spec}: {error}") from error
+    finally:
+        sys.path.pop(0)
+
+
+def _summary(report: DatasetReport) -> str:
+    def number(value: float | None, digits: int = 3) -> str:
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    rows = [
+        ("unique records", f"{report.unique_records} ({report.resumed} resumed)"),
+        ("duplicates dropped", f"{report.exact_duplicates} exact, {report.near_duplicates} near"),
+        ("semantic diversity", number(report.semantic_diversity)),
+        ("Vendi score", number(report.vendi_score, 2)),
+        ("output tokens per unique record", number(report.output_tokens_per_unique, 1)),
+        ("seconds per unique record", number(report.seconds_per_unique, 2)),
+        ("calls (failed)", f"{report.calls} ({report.failures})"),
+        ("stopped", report.stopped),
+    ]
+    return "\n".join(f"{label:>32}  {value}" for label, value in rows)
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    """Run ``langchain-vs generate``; returns the exit code."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    schema = None if args.schema is None else load_schema(args.schema)
+    console = Console(stderr=True)
+    embeddings = _shared.embeddings_for(args.embeddings)
+    with console.status("Starting the model…"):
+        model = _shared.chat_model(args.model, args.temperature, args.n_ctx)
+    columns = (
+        TextColumn("records"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[info]}"),
+    )
+    with Progress(*columns, console=console) as progress:
+        bar = progress.add_task("records", total=args.n, info="")
+
+        def show(state: DatasetProgress) -> None:
+            seen = state.unique + state.duplicates
+            ratio = state.unique / seen if seen else 1.0
+            info = f"{ratio:.0%} unique · {state.output_tokens:,} tokens · {state.calls} calls"
+            progress.update(bar, completed=state.unique, info=info)
+
+        result = generate_dataset(
+            model,
+            args.prompts,
+            n=args.n,
+            schema=schema,
+            method=args.method,
+            k=args.k,
+            dedup=args.dedup,
+            similarity_threshold=args.similarity_threshold,
+            embeddings=embeddings,
+            max_concurrency=args.max_concurrency,
+            out=args.out,
+            resume=args.resume,
+            max_calls=args.max_calls,
+            seed=args.seed,
+            on_progress=show,
+        )
+    report_stream = sys.stdout if args.out else sys.stderr
+    for record in result.records or ():
+        print(json.dumps(record, ensure_ascii=False))
+    if args.json:
+        print(json.dumps(result.report.to_dict()), file=report_stream)
+    else:
+        print(_summary(result.report), file=report_stream)
+    if args.out:
+        console.print(f"wrote {args.out}", style="dim")
+    return 0

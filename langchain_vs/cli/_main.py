@@ -1,0 +1,375 @@
+"""The ``langchain-vs`` command.
+
+``langchain-vs sample "PROMPT"`` asks the model (by default the embedded local one) for a
+verbalized distribution and shows the candidates with their probabilities and the pick;
+``bench`` compares methods; ``generate`` makes a synthetic dataset
+(:mod:`langchain_vs.cli._generate`).
+
+Example:
+    .. code-block:: console
+
+        $ langchain-vs sample "Tell me a joke about coffee." -k 5 --seed 1
+        $ langchain-vs sample "Name a US state." --model openai:gpt-4.1-mini --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
+
+# Only what the argument parser needs is imported up front: `--help` stays fast.
+from langchain_vs.cli import _shared
+from langchain_vs.core import MAX_K, SELECTION_STRATEGIES, Method
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["build_parser", "main"]
+
+_BAR_WIDTH = 12
+_CONTEXT_ERRORS = ("exceeds the available context size", "context length", "context_length")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in two lines (what was wrong, where to look), exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help')\n")
+
+
+def _k(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= MAX_K:
+        raise argparse.ArgumentTypeError(f"k must be between 1 and {MAX_K}, got {value}")
+    return value
+
+
+def _unit_interval(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value:g}")
+    return value
+
+
+def _temperature(text: str) -> float:
+    value = float(text)
+    if not (math.isfinite(value) and 0.0 <= value <= 2.0):
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2, got {value:g}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _names(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("give at least one name")
+    return names
+
+
+def _methods(text: str) -> list[Method]:
+    try:
+        return [Method(name) for name in _names(text)]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"{error}; choose from {', '.join(m.value for m in Method)}"
+        ) from error
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``langchain-vs`` command."""
+    parser = _Parser(
+        prog="langchain-vs",
+        description="Verbalized Sampling on any chat model.",
+        epilog="Exit codes: 0 done, 1 failed at run time (one line on stderr; --debug for the "
+        "traceback), 2 bad arguments.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sample = commands.add_parser("sample", help="draw a verbalized distribution for a prompt")
+    sample.add_argument("prompt", help="the request to answer")
+    sample.add_argument("-k", "--k", type=_k, default=5, help=f"candidates to ask for (1-{MAX_K})")
+    sample.add_argument(
+        "--method", default=Method.VS_STANDARD.value, choices=[m.value for m in Method]
+    )
+    sample.add_argument(
+        "--tail-threshold",
+        type=_unit_interval,
+        default=None,
+        help="ask for candidates each below this probability (more diverse)",
+    )
+    sample.add_argument(
+        "--min-probability",
+        type=_unit_interval,
+        default=None,
+        help="drop candidates below this probability afterwards",
+    )
+    sample.add_argument("--selection", default="sample", choices=SELECTION_STRATEGIES)
+    sample.add_argument("--seed", type=int, default=None, help="seed for the pick")
+    sample.add_argument("--temperature", type=_temperature, default=0.7, help="0 to 2")
+    sample.add_argument(
+        "--model", default="local", help="'local' (embedded llama.cpp model) or 'openai:MODEL'"
+    )
+    sample.add_argument("--json", action="store_true", help="print the result as JSON")
+    bench = commands.add_parser("bench", help="compare VS with direct prompting and samplers")
+    bench.add_argument(
+        "--model", default="local", help="'local' (embedded llama.cpp model) or 'openai:MODEL'"
+    )
+    bench.add_argument(
+        "--tasks",
+        type=_names,
+        default="joke,poem,story,dice,states",
+        help="comma-separated: joke,poem,story,dice,states",
+    )
+    bench.add_argument(
+        "--methods",
+        type=_methods,
+        default=",".join(m.value for m in Method),
+        help="comma-separated methods",
+    )
+    bench.add_argument(
+        "--samples",
+        type=_positive,
+        default=10,
+        help="responses (creative) or answers (dice, states) per prompt",
+    )
+    bench.add_argument("-k", "--k", type=_k, default=5, help="candidates per VS call")
+    bench.add_argument("--temperature", type=_temperature, default=0.7, help="0 to 2")
+    bench.add_argument(
+        "--no-token-baselines",
+        action="store_true",
+        help="leave out the temperature / min-p / top-k rows",
+    )
+    bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument(
+        "--embeddings",
+        choices=("auto", "minilm", "hashed"),
+        default="auto",
+        help="for semantic diversity: MiniLM (semantic), hashed n-grams (lexical), or auto "
+        "(MiniLM when installed)",
+    )
+    bench.add_argument("--out", default="bench-results", help="folder for JSON, markdown, PNG")
+    generate = _add_generate_command(commands)
+    for command in (sample, bench, generate):
+        command.add_argument(
+            "--n-ctx",
+            type=_positive,
+            default=os.environ.get(_shared.N_CTX_ENV, "16384"),  # argparse checks it with _positive
+            help=f"context size of the local model in tokens, shared by its 4 slots "
+            f"(default 16384, or ${_shared.N_CTX_ENV})",
+        )
+        command.add_argument(
+            "--debug",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="show the traceback when something fails",
+        )
+    return parser
+
+
+def _add_generate_command(commands: Any) -> argparse.ArgumentParser:
+    generate = commands.add_parser(
+        "generate",
+        help="make a synthetic dataset: every VS candidate is a record, duplicates dropped",
+        description="Records go to --out as JSONL (the report to stdout), or without --out to "
+        "stdout (the report to stderr).",
+    )
+    generate.add_argument("prompts", nargs="+", help="one or more prompts, asked round robin")
+    generate.add_argument("-n", type=_positive, required=True, help="unique records to make")
+    generate.add_argument(
+        "--schema",
+        default=None,
+        help="records as objects: module:Class (pydantic model or TypedDict) or a .json schema",
+    )
+    generate.add_argument(
+        "--method", default=Method.VS_STANDARD.value, choices=[m.value for m in Method]
+    )
+    generate.add_argument("-k", "--k", type=_k, default=5, help="candidates per call")
+    generate.add_argument("--dedup", choices=("exact", "semantic"), default="exact")
+    generate.add_argument(
+        "--similarity-threshold",
+        type=_unit_interval,
+        default=0.9,
+        help="semantic duplicates: cosine similarity at or above this",
+    )
+    generate.add_argument("--out", default=None, help="JSONL file (kept, never overwritten)")
+    generate.add_argument("--resume", action="store_true", help="continue the records in --out")
+    generate.add_argument("--max-concurrency", type=_positive, default=8)
+    generate.add_argument("--max-calls", type=_positive, default=None, help="the call budget")
+    generate.add_argument("--seed", type=int, default=None)
+    generate.add_argument("--temperature", type=_temperature, default=0.7, help="0 to 2")
+    generate.add_argument(
+        "--model", default="local", help="'local' (embedded llama.cpp model) or 'openai:MODEL'"
+    )
+    generate.add_argument(
+        "--embeddings", choices=("auto", "minilm", "hashed"), default="auto", help="for dedup"
+    )
+    generate.add_argument("--json", action="store_true", help="print the report as JSON")
+    return generate  # type: ignore[no-any-return]
+
+
+def _render(record: dict[str, Any], prompt: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from langchain_vs.core import VerbalizedDistribution
+
+    distribution = VerbalizedDistribution.from_dict(record)
+    chosen = record["chosen_index"]
+    table = Table(
+        title=f"{record['method']} · k={record['k']} · {prompt}",
+        title_justify="left",
+        show_lines=True,
+    )
+    table.add_column("#", justify="right")
+    table.add_column("probability")
+    table.add_column("raw", justify="right", style="dim")
+    table.add_column("response", overflow="fold")
+    for candidate in distribution:
+        filled = round(candidate.probability * _BAR_WIDTH)
+        bar = "█" * filled + "·" * (_BAR_WIDTH - filled)
+        mark = "▶ " if candidate.index == chosen else ""
+        style = "bold green" if candidate.index == chosen else None
+        table.add_row(
+            f"{mark}{candidate.index}",
+            f"{bar} {candidate.probability:5.1%}",
+            str(candidate.raw_probability),
+            candidate.text,
+            style=style,
+        )
+    console = Console()
+    console.print(table)
+    repairs = sorted({r for c in distribution for r in c.repairs} | set(distribution.repairs))
+    console.print(
+        f"picked #{chosen} by {record['selection']}"
+        + (f" (seed {record['seed']})" if record["seed"] is not None else "")
+        + f" · {record['model_calls']} model call(s)"
+        + f" · structured output: {'yes' if record['structured_output'] else 'no'}",
+        style="dim",
+    )
+    if repairs:  # a line of its own: it names the rules that fired (langchain_vs/core/_weights.py)
+        console.print(f"repairs: {', '.join(repairs)}", style="dim")
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from langchain_vs.runnables import VerbalizedSampler
+
+    if not args.prompt.strip():
+        raise ValueError("the prompt is empty")
+    status = None
+    if not args.json:
+        from rich.console import Console
+
+        status = Console(stderr=True).status("Starting the model…")
+        status.start()
+    try:
+        model = _shared.chat_model(args.model, args.temperature, args.n_ctx)
+        if status is not None:
+            status.update(f"Asking for {args.k} candidates…")
+        sampler = VerbalizedSampler(
+            model=model,
+            method=Method(args.method),
+            k=args.k,
+            tail_threshold=args.tail_threshold,
+            min_probability=args.min_probability,
+            selection=args.selection,
+            seed=args.seed,
+        )
+        message = sampler.invoke(args.prompt)
+    finally:
+        if status is not None:
+            status.stop()
+    record = message.response_metadata["verbalized_sampling"]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "prompt": args.prompt,
+                    "text": message.content,
+                    "usage": message.usage_metadata,
+                    **record,
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        _render(record, args.prompt)
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from langchain_vs.apps import markdown_table, run_benchmark, steps, write_report
+
+    console = Console(stderr=True)
+    embeddings = _shared.embeddings_for(args.embeddings)
+    with console.status("Starting the model…"):
+        model = _shared.chat_model(args.model, args.temperature, args.n_ctx)
+        embeddings.embed_query("warm-up")  # fails fast on a missing extra, before any model call
+    token_baselines = not args.no_token_baselines
+    with Progress(console=console) as progress:
+        bar = progress.add_task(
+            "benchmark", total=steps(args.tasks, args.methods, token_baselines, model)
+        )
+        report = run_benchmark(
+            model,
+            tasks=args.tasks,
+            methods=args.methods,
+            samples=args.samples,
+            k=args.k,
+            token_baselines=token_baselines,
+            seed=args.seed,
+            embeddings=embeddings,
+            on_step=lambda label: progress.update(bar, advance=1, description=label),
+        )
+    written = write_report(report, args.out)
+    print(markdown_table(report))
+    console.print("wrote " + ", ".join(str(p) for p in written), style="dim")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit code (errors: one line on stderr, code 1)."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "generate":
+            from langchain_vs.cli._generate import run_generate
+
+            return run_generate(args)
+        return _bench(args) if args.command == "bench" else _sample(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if args.debug:
+            raise
+        print(f"langchain-vs: error: {_one_line(error, args)}", file=sys.stderr)
+        return 1
+
+
+def _one_line(error: BaseException, args: argparse.Namespace) -> str:
+    """The error, its notes (which name the endpoint) and what to do, on one line."""
+    text = " ".join([str(error), *getattr(error, "__notes__", ())])
+    if any(phrase in text.lower() for phrase in _CONTEXT_ERRORS) and args.model == "local":
+        text += (
+            f" -- the prompt and reply do not fit the local model's context: raise it with "
+            f"--n-ctx (now {args.n_ctx}; each of the server's 4 slots gets a quarter) or "
+            f"${_shared.N_CTX_ENV}"
+        )
+    return " ".join(text.split()[:120]) or type(error).__name__
+
+
+if __name__ == "__main__":
+    sys.exit(main())

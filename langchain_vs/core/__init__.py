@@ -1,0 +1,91 @@
+"""The core of Verbalized Sampling: options, prompts, the distribution, parsing and the engine.
+
+The engine runs the sans-I/O conversation against any chat model (sync, async, streaming). This
+sub-package imports nothing else of ``langchain_vs`` and no provider SDK; every other
+sub-package builds on it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from langchain_vs._imports import lazy_attributes
+
+if TYPE_CHECKING:
+    from langchain_vs.core._candidate_schema import CandidateSchema
+    from langchain_vs.core._distribution import (
+        SELECTION_STRATEGIES,
+        Candidate,
+        Seed,
+        SelectionStrategy,
+        VerbalizedDistribution,
+        WeightedText,
+    )
+    from langchain_vs.core._engine import (
+        Draw,
+        DrawRecord,
+        VerbalizedEngine,
+        configured_copy,
+        require_request,
+        setting_names,
+    )
+    from langchain_vs.core._methods import MAX_K, MAX_RETRIES, Method, ProbabilityDefinition
+    from langchain_vs.core._options import (
+        CandidateCount,
+        StructuredOutputMode,
+        UnitInterval,
+        VerbalizedConfig,
+    )
+    from langchain_vs.core.parsing import VerbalizedOutputParser
+
+_HOMES = {
+    "Candidate": "_distribution",
+    "CandidateCount": "_options",
+    "CandidateSchema": "_candidate_schema",
+    "Draw": "_engine",
+    "DrawRecord": "_engine",
+    "MAX_K": "_methods",
+    "MAX_RETRIES": "_methods",
+    "Method": "_methods",
+    "ProbabilityDefinition": "_methods",
+    "SELECTION_STRATEGIES": "_distribution",
+    "Seed": "_distribution",
+    "SelectionStrategy": "_distribution",
+    "StructuredOutputMode": "_options",
+    "UnitInterval": "_options",
+    "VerbalizedConfig": "_options",
+    "VerbalizedDistribution": "_distribution",
+    "VerbalizedEngine": "_engine",
+    "VerbalizedOutputParser": "parsing",
+    "WeightedText": "_distribution",
+    "configured_copy": "_engine",
+    "require_request": "_engine",
+    "setting_names": "_engine",
+}
+
+__all__ = [
+    "Candidate",
+    "CandidateCount",
+    "CandidateSchema",
+    "Draw",
+    "DrawRecord",
+    "MAX_K",
+    "MAX_RETRIES",
+    "Method",
+    "ProbabilityDefinition",
+    "SELECTION_STRATEGIES",
+    "Seed",
+    "SelectionStrategy",
+    "StructuredOutputMode",
+    "UnitInterval",
+    "VerbalizedConfig",
+    "VerbalizedDistribution",
+    "VerbalizedEngine",
+    "VerbalizedOutputParser",
+    "WeightedText",
+    "configured_copy",
+    "require_request",
+    "setting_names",
+]
+
+__getattr__, __dir__ = lazy_attributes(__name__, _HOMES, globals())

@@ -1,0 +1,226 @@
+"""The four drivers of a :class:`~langchain_vs.core.VerbalizedConversation`.
+
+:func:`drive`, :func:`adrive`, :func:`drive_stream` and :func:`adrive_stream` make the model calls
+the conversation asks for — sync or async, plain or streaming — and hand back the replies (or
+the calls' exceptions). They are twins: the same steps, each with its own kind of call, none
+wrapped in a thread. Only parsing a long reply moves to a worker thread in the async drivers,
+so that it never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+from langchain_core.exceptions import OutputParserException
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, message_chunk_to_message
+
+from langchain_vs.core._conversation import (
+    ModelRequest,
+    SamplingOutcome,
+    VerbalizedConversation,
+    read_turn,
+)
+from langchain_vs.core._distribution import Candidate
+from langchain_vs.core.parsing import PartialParse
+
+__all__ = ["StreamEvent", "adrive", "adrive_stream", "drive", "drive_stream"]
+
+_THREAD_PARSE_CHARS = 65_536
+"""Async drivers parse a reply at least this long in a worker thread, off the event loop."""
+
+
+class _Stepper:
+    """Advances a conversation's generator; the drivers only make the calls."""
+
+    def __init__(self, conversation: VerbalizedConversation) -> None:
+        self._steps = conversation.steps()
+        self.request: ModelRequest = next(self._steps)
+        self.outcome: SamplingOutcome | None = None
+
+    def reply(self, reply: AIMessage) -> bool:
+        """Hand over a reply; False once the conversation is finished."""
+        return self._advance(lambda: self._steps.send(reply))
+
+    def fail(self, error: Exception) -> bool:
+        """Hand over a call's exception; re-raised unless the conversation recovers from it.
+
+        False once the conversation is finished: the error carried a usable reply (a structured
+        reply cut at the token limit).
+        """
+        return self._advance(lambda: self._steps.throw(error))
+
+    def _advance(self, step: Callable[[], ModelRequest]) -> bool:
+        try:
+            self.request = step()
+        except StopIteration as stop:
+            self.outcome = stop.value
+            return False
+        return True
+
+    def result(self) -> SamplingOutcome:
+        assert self.outcome is not None
+        return self.outcome
+
+
+def _as_message(result: Any) -> AIMessage:
+    if isinstance(result, AIMessage):
+        return result
+    if isinstance(result, BaseMessage):
+        return AIMessage(content=result.content)
+    # A structured-output runnable that returns parsed data instead of a message.
+    data = result.model_dump() if hasattr(result, "model_dump") else result
+    return AIMessage(content=json.dumps(data, ensure_ascii=False))
+
+
+ModelCall = Callable[[ModelRequest], Any]
+AsyncModelCall = Callable[[ModelRequest], Awaitable[Any]]
+ModelStream = Callable[[ModelRequest], Iterator[Any]]
+AsyncModelStream = Callable[[ModelRequest], AsyncIterator[Any]]
+
+
+def drive(conversation: VerbalizedConversation, call: ModelCall) -> SamplingOutcome:
+    """Run a conversation with a synchronous model call."""
+    stepper = _Stepper(conversation)
+    while True:
+        try:
+            reply = _as_message(call(stepper.request))
+        except Exception as error:  # noqa: BLE001 -- handed to the conversation, re-raised there
+            if stepper.fail(error):
+                continue
+            return stepper.result()
+        if not stepper.reply(reply):
+            return stepper.result()
+
+
+async def _areply(stepper: _Stepper, reply: AIMessage) -> bool:
+    """Hand over a reply; a long one is parsed in a worker thread, off the event loop."""
+    if len(reply.text) >= _THREAD_PARSE_CHARS:
+        return await asyncio.to_thread(stepper.reply, reply)
+    return stepper.reply(reply)
+
+
+async def adrive(conversation: VerbalizedConversation, call: AsyncModelCall) -> SamplingOutcome:
+    """Run a conversation with an asynchronous model call."""
+    stepper = _Stepper(conversation)
+    while True:
+        try:
+            reply = _as_message(await call(stepper.request))
+        except Exception as error:  # noqa: BLE001 -- handed to the conversation, re-raised there
+            if stepper.fail(error):
+                continue
+            return stepper.result()
+        if not await _areply(stepper, reply):
+            return stepper.result()
+
+
+def _merged(chunks: list[AIMessageChunk]) -> AIMessageChunk:
+    """Merge chunks pairwise, level by level: a chain of ``+`` would copy the text n times."""
+    while len(chunks) > 1:
+        chunks = [
+            chunks[i] + chunks[i + 1] if i + 1 < len(chunks) else chunks[i]
+            for i in range(0, len(chunks), 2)
+        ]
+    return chunks[0]
+
+
+class _Streamed:
+    """Accumulates one streamed reply and numbers each newly completed candidate."""
+
+    def __init__(self, request: ModelRequest) -> None:
+        self._request = request
+        self._partial = PartialParse(request.parser, document=request.structured)
+        self._emitted = 0
+        self._chunks: list[AIMessageChunk] = []
+        self._whole: Any = None  # a runnable that yields whole values, not message chunks
+        self._reply: AIMessage | None = None
+
+    def _numbered(self, candidates: tuple[Candidate, ...]) -> list[Candidate]:
+        offset = self._request.index_offset
+        return [replace(c, index=offset + c.index) for c in candidates]
+
+    def feed(self, chunk: Any) -> list[Candidate]:
+        if not isinstance(chunk, AIMessageChunk):
+            self._whole = chunk
+            return []
+        self._chunks.append(chunk)
+        update = self._partial.feed(chunk)
+        if update is None or len(update) <= self._emitted:
+            return []
+        fresh = self._numbered(update.candidates[self._emitted :])
+        self._emitted = len(update)
+        return fresh
+
+    def finish(self) -> list[Candidate]:
+        """The candidates not streamed yet, once the reply is whole (none if unreadable)."""
+        parser = self._request.parser
+        try:
+            turn = read_turn(parser, self.reply(), document=self._request.structured)
+        except OutputParserException:
+            return []  # the conversation re-asks or raises with the full story
+        return self._numbered(parser.to_distribution([turn]).candidates[self._emitted :])
+
+    def reply(self) -> AIMessage:
+        if self._reply is None:
+            if self._chunks:
+                message = message_chunk_to_message(_merged(self._chunks))
+                assert isinstance(message, AIMessage)
+                self._reply = message
+            else:
+                self._reply = _as_message(self._whole if self._whole is not None else "")
+        return self._reply
+
+
+StreamEvent = Candidate | SamplingOutcome
+
+
+def drive_stream(
+    conversation: VerbalizedConversation, stream: ModelStream
+) -> Iterator[StreamEvent]:
+    """Run a conversation with a streaming model call.
+
+    Yields each candidate as it completes (probabilities provisional: normalized over what has
+    arrived), then the :class:`SamplingOutcome`. A reply that is re-asked may have streamed
+    candidates already.
+    """
+    stepper = _Stepper(conversation)
+    while True:
+        streamed = _Streamed(stepper.request)
+        try:
+            for chunk in stream(stepper.request):
+                yield from streamed.feed(chunk)
+            yield from streamed.finish()
+        except Exception as error:  # noqa: BLE001 -- handed to the conversation, re-raised there
+            if stepper.fail(error):
+                continue
+            yield stepper.result()
+            return
+        if not stepper.reply(streamed.reply()):
+            yield stepper.result()
+            return
+
+
+async def adrive_stream(
+    conversation: VerbalizedConversation, stream: AsyncModelStream
+) -> AsyncIterator[StreamEvent]:
+    """The asynchronous twin of :func:`drive_stream`."""
+    stepper = _Stepper(conversation)
+    while True:
+        streamed = _Streamed(stepper.request)
+        try:
+            async for chunk in stream(stepper.request):
+                for candidate in streamed.feed(chunk):
+                    yield candidate
+            for candidate in streamed.finish():
+                yield candidate
+        except Exception as error:  # noqa: BLE001 -- handed to the conversation, re-raised there
+            if stepper.fail(error):
+                continue
+            yield stepper.result()
+            return
+        if not await _areply(stepper, streamed.reply()):
+            yield stepper.result()
+            return

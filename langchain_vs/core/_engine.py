@@ -1,0 +1,288 @@
+"""The VS engine: one model, one frozen configuration, the exchange run four ways, and the draw.
+
+Every face — :class:`~langchain_vs.runnables.VerbalizedSampler`,
+:class:`~langchain_vs.runnables.VerbalizedChatModel`, :class:`~langchain_vs.graph.VerbalizedNode`,
+the RAG chain and the benchmark — *holds* a :class:`VerbalizedEngine` and asks it for a
+:class:`Draw`. The engine decides per request whether to use structured output, binds the schema
+the request carries, drives the sans-I/O conversation (sync, async, stream, astream), notes the
+endpoint on a fault, and applies merging, the floor and the seeded pick.
+
+Example:
+    >>> from langchain_core.language_models import GenericFakeChatModel
+    >>> fake = GenericFakeChatModel(messages=iter([
+    ...     '{"responses": [{"text": "Tea", "probability": 0.7},'
+    ...     ' {"text": "Coffee", "probability": 0.3}]}']))
+    >>> engine = VerbalizedEngine(fake, VerbalizedConfig(k=2, selection="argmax"))
+    >>> draw = engine.invoke([("human", "A hot drink?")])
+    >>> draw.chosen.text, draw.record["k"], draw.record["model_calls"]
+    ('Tea', 2, 1)
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, convert_to_messages
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableSequence
+
+from langchain_vs.core._conversation import ModelRequest, SamplingOutcome, VerbalizedConversation
+from langchain_vs.core._distribution import Candidate, VerbalizedDistribution
+from langchain_vs.core._drivers import adrive, adrive_stream, drive, drive_stream
+from langchain_vs.core._model_errors import cut_off_reply, is_capability_error, note_endpoint
+from langchain_vs.core._options import VerbalizedConfig
+
+__all__ = [
+    "Draw",
+    "DrawRecord",
+    "VerbalizedEngine",
+    "configured_copy",
+    "require_request",
+    "setting_names",
+]
+
+
+def setting_names(model: BaseChatModel) -> dict[str, str]:
+    """Every name ``model``'s settings go by (field names and aliases), to the field's name."""
+    fields = type(model).model_fields
+    aliases = {info.alias: name for name, info in fields.items() if info.alias}
+    return aliases | {name: name for name in fields}
+
+
+def configured_copy(model: BaseChatModel, settings: dict[str, Any]) -> BaseChatModel:
+    """A copy of ``model`` with the given settings (by field name or alias).
+
+    ``None`` values and settings the model does not have are left out; ``model`` is unchanged.
+    """
+    names = setting_names(model)
+    update = {
+        names[key]: value for key, value in settings.items() if value is not None and key in names
+    }
+    return model.model_copy(update=update) if update else model
+
+
+class DrawRecord(TypedDict):
+    """What one VS request produced, as plain JSON-able data.
+
+    It goes into ``response_metadata["verbalized_sampling"]``, the ``verbalized_sampling.*``
+    custom events, and a persona simulation's ``draws``.
+    """
+
+    candidates: list[dict[str, Any]]
+    """Each candidate's ``text``, ``probability``, ``raw_probability``, ``index``, ``repairs``."""
+    method: str | None
+    probability_definition: str | None
+    reasoning: str | None
+    repairs: list[str]
+    """Distribution-level repairs (``json_repaired``, ``dropped_cut_off``, ``floor``…)."""
+    k: int
+    """How many responses the model was asked for (1 for the direct methods)."""
+    chosen_index: int
+    selection: str
+    seed: int | None
+    model_calls: int
+    """Every call made, re-asks and turns included."""
+    structured_output: bool
+    """Whether the final turns used structured output."""
+    structured_output_error: str | None
+    """Why this request was asked in text instead, if it was."""
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One finished VS request: the distribution, the pick and its record."""
+
+    distribution: VerbalizedDistribution
+    chosen: Candidate
+    record: DrawRecord
+    outcome: SamplingOutcome
+
+    def message(self, *, chunk: bool = False) -> AIMessage:
+        """The pick as an ``AIMessage`` (or ``AIMessageChunk``) with the record and usage."""
+        metadata: dict[str, Any] = {"verbalized_sampling": self.record}
+        replies = self.outcome.replies
+        if replies and (model_name := replies[-1].response_metadata.get("model_name")):
+            metadata["model_name"] = model_name
+        message_type = AIMessageChunk if chunk else AIMessage
+        return message_type(
+            content=self.chosen.text,
+            response_metadata=metadata,
+            usage_metadata=self.outcome.usage,
+        )
+
+
+def require_request(messages: Sequence[Any]) -> list[BaseMessage]:
+    """The conversation as messages; ``ValueError`` when it holds no text to answer."""
+    converted = convert_to_messages(messages)
+    if not any(m.text.strip() for m in converted):
+        raise ValueError("The prompt is empty: give the model a request to answer.")
+    return converted
+
+
+class VerbalizedEngine:
+    """Runs VS requests against one chat model with one configuration.
+
+    Args:
+        model: Any LangChain chat model, already configured as it should be called.
+        config: The VS options (frozen).
+    """
+
+    def __init__(self, model: BaseChatModel, config: VerbalizedConfig) -> None:
+        if not isinstance(model, BaseChatModel):
+            raise ValueError(
+                f"model must be a LangChain chat model (BaseChatModel), got {type(model).__name__}"
+            )
+        self.model = model
+        self.config = config
+
+    # -- one request ----------------------------------------------------------------------
+
+    def structured_method(self) -> str | None:
+        """The ``with_structured_output`` method a new request starts with, or ``None``."""
+        mode = self.config.structured_output
+        if mode == "none" or not self.config.asks_json:
+            return None
+        if mode != "auto":
+            return mode
+        profile = getattr(self.model, "profile", None) or {}
+        model_type = type(self.model)
+        if profile.get("structured_output") or (
+            model_type.with_structured_output is not BaseChatModel.with_structured_output
+        ):
+            return "json_schema"
+        if profile.get("tool_calling") or model_type.bind_tools is not BaseChatModel.bind_tools:
+            return "function_calling"
+        return None
+
+    def conversation(self, messages: Sequence[Any]) -> VerbalizedConversation:
+        """A fresh, I/O-free conversation for one request (``ValueError`` if it is empty)."""
+        method = self.structured_method()
+        return VerbalizedConversation(
+            require_request(messages),
+            self.config,
+            structured=method is not None,
+            format_in_prompt=method == "json_mode",
+        )
+
+    def runnable_for(self, request: ModelRequest) -> Runnable[Any, Any]:
+        """The model, or its structured-output binding for the request's schema."""
+        method = self.structured_method()
+        if request.schema is None or method is None:
+            return self.model
+        bound = self.model.with_structured_output(request.schema, method=method)
+        # Keep the bound model, not its parser: the reply's text and token usage are needed.
+        return bound.first if isinstance(bound, RunnableSequence) else bound
+
+    def _note_fault(self, error: Exception, request: ModelRequest) -> None:
+        recoverable = cut_off_reply(error) is not None or (
+            request.structured and is_capability_error(error)
+        )
+        if not recoverable:
+            note_endpoint(error, self.model)
+
+    def draw(self, outcome: SamplingOutcome, *, rng: random.Random | None = None) -> Draw:
+        """Apply merging and the post-hoc floor, then pick one candidate.
+
+        The pick uses ``rng`` when given (e.g. one derived per simulation turn), else the seed.
+        """
+        config = self.config
+        distribution = outcome.distribution
+        if config.merge_duplicates:
+            distribution = distribution.merge_duplicates()
+        if config.min_probability is not None:
+            distribution = distribution.with_floor(
+                config.min_probability, min_survivors=config.min_survivors
+            )
+        chosen = distribution.select(config.selection, seed=config.seed if rng is None else rng)
+        data = distribution.to_dict()
+        record = DrawRecord(
+            candidates=data["candidates"],
+            method=data["method"],
+            probability_definition=data["probability_definition"],
+            reasoning=data["reasoning"],
+            repairs=data["repairs"],
+            k=config.asked_k,
+            chosen_index=chosen.index,
+            selection=config.selection,
+            seed=config.seed,
+            model_calls=len(outcome.replies),
+            structured_output=outcome.structured,
+            structured_output_error=outcome.structured_error,
+        )
+        return Draw(distribution, chosen, record, outcome)
+
+    # -- the four drivers -------------------------------------------------------------------
+
+    def invoke(
+        self,
+        messages: Sequence[Any],
+        config: RunnableConfig | None = None,
+        *,
+        rng: random.Random | None = None,
+        **kwargs: Any,
+    ) -> Draw:
+        """Run one request synchronously; ``kwargs`` go to every model call."""
+
+        def call(request: ModelRequest) -> Any:
+            try:
+                return self.runnable_for(request).invoke(request.messages, config, **kwargs)
+            except Exception as error:
+                self._note_fault(error, request)
+                raise
+
+        return self.draw(drive(self.conversation(messages), call), rng=rng)
+
+    async def ainvoke(
+        self,
+        messages: Sequence[Any],
+        config: RunnableConfig | None = None,
+        *,
+        rng: random.Random | None = None,
+        **kwargs: Any,
+    ) -> Draw:
+        """The asynchronous twin of :meth:`invoke`, through the model's own async API."""
+
+        async def call(request: ModelRequest) -> Any:
+            try:
+                return await self.runnable_for(request).ainvoke(request.messages, config, **kwargs)
+            except Exception as error:
+                self._note_fault(error, request)
+                raise
+
+        return self.draw(await adrive(self.conversation(messages), call), rng=rng)
+
+    def stream(
+        self, messages: Sequence[Any], config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[Candidate | Draw]:
+        """Yield each candidate as it completes, then the :class:`Draw`."""
+
+        def call(request: ModelRequest) -> Iterator[Any]:
+            try:
+                yield from self.runnable_for(request).stream(request.messages, config, **kwargs)
+            except Exception as error:
+                self._note_fault(error, request)
+                raise
+
+        for event in drive_stream(self.conversation(messages), call):
+            yield event if isinstance(event, Candidate) else self.draw(event)
+
+    async def astream(
+        self, messages: Sequence[Any], config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[Candidate | Draw]:
+        """The asynchronous twin of :meth:`stream`."""
+
+        async def call(request: ModelRequest) -> AsyncIterator[Any]:
+            try:
+                async for chunk in self.runnable_for(request).astream(
+                    request.messages, config, **kwargs
+                ):
+                    yield chunk
+            except Exception as error:
+                self._note_fault(error, request)
+                raise
+
+        async for event in adrive_stream(self.conversation(messages), call):
+            yield event if isinstance(event, Candidate) else self.draw(event)

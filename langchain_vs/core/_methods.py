@@ -1,0 +1,438 @@
+"""What the model is asked: sampling methods, probability definitions, prompts and schemas.
+
+Seven methods share one interface. ``VS_STANDARD``, ``VS_COT`` and ``VS_MULTI`` are Verbalized
+Sampling proper: the model verbalizes k responses *with* probabilities, and we sample from that
+distribution. ``DIRECT``, ``DIRECT_COT``, ``SEQUENCE`` and ``MULTI_TURN`` are the baselines the VS
+paper compares against; they give a distribution too (one candidate, or uniform weights), so every
+method has the same result type.
+
+Example:
+    >>> Method("vs_standard").default_definition
+    <ProbabilityDefinition.EXPLICIT: 'explicit'>
+    >>> ProbabilityDefinition.NLL.field_name
+    'nll'
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from functools import lru_cache
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, create_model
+
+from langchain_vs.core._candidate_schema import CandidateSchema
+
+__all__ = [
+    "MAX_K",
+    "MAX_RETRIES",
+    "Method",
+    "ProbabilityDefinition",
+    "format_instructions",
+    "follow_up_prompt",
+    "response_json_schema",
+    "response_schema",
+    "system_prompt",
+]
+
+MAX_K = 50
+"""The most responses one request may ask for: beyond it replies outgrow most context windows."""
+MAX_RETRIES = 10
+"""The most re-asks per turn that may be configured."""
+
+
+class ProbabilityDefinition(StrEnum):
+    """How the weight of each response is described to the model (and which field carries it)."""
+
+    IMPLICIT = "implicit"
+    EXPLICIT = "explicit"
+    RELATIVE = "relative"
+    PERCENTAGE = "percentage"
+    CONFIDENCE = "confidence"
+    PERPLEXITY = "perplexity"
+    NLL = "nll"
+
+    @property
+    def field_name(self) -> str:
+        """The JSON field the model fills: probability, confidence, perplexity or nll."""
+        if self in (ProbabilityDefinition.CONFIDENCE, ProbabilityDefinition.PERPLEXITY):
+            return self.value
+        if self is ProbabilityDefinition.NLL:
+            return "nll"
+        return "probability"
+
+    @property
+    def lower_is_likelier(self) -> bool:
+        """True for ``perplexity`` and ``nll``: a lower value means a more likely response."""
+        return self in (ProbabilityDefinition.PERPLEXITY, ProbabilityDefinition.NLL)
+
+    @property
+    def description(self) -> str:
+        """The sentence that tells the model what the field means."""
+        return _DEFINITION_TEXT[self]
+
+    @property
+    def example_value(self) -> float:
+        """A plausible value, used in the format example shown to the model."""
+        return {"percentage": 12.0, "perplexity": 3.4, "nll": 18.5}.get(self.value, 0.12)
+
+    def json_bounds(self) -> dict[str, float]:
+        """JSON-schema bounds for the field (constrained decoders enforce them)."""
+        if self is ProbabilityDefinition.PERCENTAGE:
+            return {"ge": 0.0, "le": 100.0}
+        if self is ProbabilityDefinition.PERPLEXITY:
+            return {"ge": 1.0}
+        if self is ProbabilityDefinition.NLL:
+            return {"ge": 0.0}
+        return {"ge": 0.0, "le": 1.0}
+
+
+_DEFINITION_TEXT: dict[ProbabilityDefinition, str] = {
+    ProbabilityDefinition.IMPLICIT: "how likely this response is, from 0.0 to 1.0",
+    ProbabilityDefinition.EXPLICIT: (
+        "the probability of this response given the request, from 0.0 to 1.0, relative to the "
+        "full distribution of responses you could give"
+    ),
+    ProbabilityDefinition.RELATIVE: (
+        "a number from 0.0 to 1.0 giving how likely this response is compared with the other "
+        "responses you could give"
+    ),
+    ProbabilityDefinition.PERCENTAGE: (
+        "the probability of this response relative to the full distribution of responses, as a "
+        "percentage from 0 to 100"
+    ),
+    ProbabilityDefinition.CONFIDENCE: (
+        "a score from 0.0 to 1.0 for how typical this response is of everything you could answer"
+    ),
+    ProbabilityDefinition.PERPLEXITY: (
+        "the perplexity you would assign to this response (1.0 or more); LOWER means MORE likely"
+    ),
+    ProbabilityDefinition.NLL: (
+        "the total negative log-likelihood of this response's tokens (0 or more); LOWER means "
+        "MORE likely"
+    ),
+}
+
+
+class Method(StrEnum):
+    """A way of asking the model for responses."""
+
+    DIRECT = "direct"
+    DIRECT_COT = "direct_cot"
+    SEQUENCE = "sequence"
+    MULTI_TURN = "multi_turn"
+    VS_STANDARD = "vs_standard"
+    VS_COT = "vs_cot"
+    VS_MULTI = "vs_multi"
+
+    @property
+    def is_verbalized(self) -> bool:
+        """True when the model states a probability for each response."""
+        return self in (Method.VS_STANDARD, Method.VS_COT, Method.VS_MULTI)
+
+    @property
+    def is_single(self) -> bool:
+        """True when one call gives exactly one response."""
+        return self in (Method.DIRECT, Method.DIRECT_COT)
+
+    @property
+    def is_multi_turn(self) -> bool:
+        """True when the candidates come over several turns of one conversation."""
+        return self in (Method.MULTI_TURN, Method.VS_MULTI)
+
+    @property
+    def has_reasoning(self) -> bool:
+        """True when the model writes its reasoning before the responses."""
+        return self in (Method.DIRECT_COT, Method.VS_COT)
+
+    @property
+    def asks_json(self) -> bool:
+        """True when the reply is a JSON object (every method but DIRECT and MULTI_TURN)."""
+        return self not in (Method.DIRECT, Method.MULTI_TURN)
+
+    @property
+    def default_definition(self) -> ProbabilityDefinition | None:
+        """The paper's best definition: explicit for VS-Standard/VS-CoT, confidence for VS-Multi."""
+        if self is Method.VS_MULTI:
+            return ProbabilityDefinition.CONFIDENCE
+        if self.is_verbalized:
+            return ProbabilityDefinition.EXPLICIT
+        return None
+
+
+def system_prompt(
+    method: Method,
+    *,
+    count: int,
+    definition: ProbabilityDefinition | None,
+    tail_threshold: float | None = None,
+    length_hint: str | None = None,
+    with_format: bool = True,
+    candidate: CandidateSchema | None = None,
+) -> str | None:
+    """The instruction that turns the user's request into a request for ``count`` responses.
+
+    Args:
+        method: The sampling method.
+        count: How many responses this turn asks for.
+        definition: The probability definition (VS methods only).
+        tail_threshold: Ask for responses whose probability is each below this value.
+        length_hint: An optional phrase on length, e.g. ``"at most 40 words"``.
+        with_format: Include the JSON format example (leave it out when the model's structured
+            output already enforces a schema).
+        candidate: The schema each response follows (structured candidates), if any.
+
+    Returns:
+        The system text, or ``None`` for ``DIRECT`` and ``MULTI_TURN`` with no length hint
+        (the request goes to the model unchanged).
+    """
+    parts: list[str] = []
+    if method is Method.DIRECT_COT:
+        parts.append(
+            "First think step by step about the request in the `reasoning` field, then give your "
+            "single best response in the `response` field."
+        )
+    elif method is Method.SEQUENCE:
+        parts.append(f"Give {count} different responses to the request.")
+    elif method.is_verbalized:
+        assert definition is not None
+        if method is Method.VS_COT:
+            parts.append(
+                "First think step by step in the `reasoning` field about the different kinds of "
+                "response the request allows and how likely each kind is."
+            )
+        parts.append(
+            f"Then sample {count} different responses from the full distribution of responses "
+            "you could give to the request."
+            if method is Method.VS_COT
+            else f"Sample {count} different responses from the full distribution of responses "
+            "you could give to the request."
+        )
+        parts.append(
+            f"Give each response with a `{definition.field_name}` field: {definition.description}."
+        )
+        if tail_threshold is not None:
+            parts.append(
+                "Sample from the tails of the distribution: each response should have a "
+                f"probability below {tail_threshold:g}."
+            )
+    if length_hint:
+        parts.append(f"Each response should be {length_hint}.")
+    if with_format and (method.asks_json or candidate is not None):
+        parts.append(
+            format_instructions(method, count=count, definition=definition, candidate=candidate)
+        )
+    return " ".join(parts) or None
+
+
+def format_instructions(
+    method: Method,
+    *,
+    count: int,
+    definition: ProbabilityDefinition | None,
+    candidate: CandidateSchema | None = None,
+) -> str:
+    """The text that tells a model without structured output exactly what to reply."""
+    if candidate is not None:
+        return _object_format_instructions(
+            method, count=count, definition=definition, candidate=candidate
+        )
+    if not method.asks_json:
+        return "Reply with the response only."
+    example: dict[str, Any]
+    if method is Method.DIRECT_COT:
+        example = {"reasoning": "...", "response": "..."}
+    elif method is Method.SEQUENCE:
+        example = {"responses": ["first response", "second response"]}
+    else:
+        assert definition is not None
+        item = {"text": "a response", definition.field_name: definition.example_value}
+        example = {"responses": [item, {"text": "another response", "...": "..."}]}
+        if method is Method.VS_COT:
+            example = {"reasoning": "...", **example}
+    many = "" if method is Method.DIRECT_COT else f" The list holds exactly {count} responses."
+    return (
+        "Reply with only a JSON object, no other text, of this form: "
+        f"{json.dumps(example)}.{many} Inside a response, write line breaks as \\n."
+    )
+
+
+def _object_format_instructions(
+    method: Method,
+    *,
+    count: int,
+    definition: ProbabilityDefinition | None,
+    candidate: CandidateSchema,
+) -> str:
+    """Format instructions when each response is an object of the user's schema."""
+    schema = json.dumps(candidate.json_schema, separators=(",", ":"))
+    if not method.asks_json:  # DIRECT, MULTI_TURN: the reply is the object itself
+        return (
+            f"Reply with only a JSON object, no other text, that follows this JSON schema: {schema}"
+        )
+    obj = {"...": "an object of the schema below"}
+    example: dict[str, Any]
+    if method is Method.DIRECT_COT:
+        example = {"reasoning": "...", "response": obj}
+    elif method is Method.SEQUENCE:
+        example = {"responses": [obj, obj]}
+    else:
+        assert definition is not None
+        item = {"value": obj, definition.field_name: definition.example_value}
+        example = {"responses": [item, {"value": obj, "...": "..."}]}
+        if method is Method.VS_COT:
+            example = {"reasoning": "...", **example}
+    many = "" if method is Method.DIRECT_COT else f" The list holds exactly {count} responses."
+    return (
+        f"Reply with only a JSON object, no other text, of this form: {json.dumps(example)}."
+        f"{many} Each response is a JSON object that follows this JSON schema: {schema}"
+    )
+
+
+def follow_up_prompt(
+    method: Method,
+    *,
+    count: int,
+    definition: ProbabilityDefinition | None,
+    with_format: bool = True,
+    candidate: CandidateSchema | None = None,
+) -> str:
+    """The user turn that asks for more responses in ``MULTI_TURN`` and ``VS_MULTI``."""
+    if method is Method.MULTI_TURN:
+        text = "Give another response to the original request, different from your earlier ones."
+    else:
+        assert definition is not None
+        text = (
+            f"Give {count} more responses to the original request, different from all the ones "
+            f"above, each with its `{definition.field_name}`."
+        )
+    if with_format:
+        text += " " + format_instructions(
+            method, count=count, definition=definition, candidate=candidate
+        )
+    return text
+
+
+@lru_cache(maxsize=256)
+def response_schema(
+    method: Method, *, count: int, definition: ProbabilityDefinition | None
+) -> type[BaseModel] | None:
+    """The pydantic schema for structured output, or ``None`` when the reply is plain text.
+
+    Example:
+        >>> schema = response_schema(Method.VS_STANDARD, count=3,
+        ...                          definition=ProbabilityDefinition.CONFIDENCE)
+        >>> sorted(schema.model_json_schema()["$defs"]["Response"]["properties"])
+        ['confidence', 'text']
+    """
+    if not method.asks_json:
+        return None
+    reasoning: dict[str, Any] = (
+        {"reasoning": (str, Field(description="Step-by-step thinking before answering."))}
+        if method.has_reasoning
+        else {}
+    )
+    if method is Method.DIRECT_COT:
+        return create_model(
+            "VerbalizedAnswer",
+            __doc__="One response, after reasoning.",
+            **reasoning,
+            response=(str, Field(min_length=1, description="The response.")),
+        )
+    if method is Method.SEQUENCE:
+        return create_model(
+            "ResponseList",
+            __doc__=f"{count} different responses.",
+            responses=(
+                list[Annotated[str, Field(min_length=1)]],
+                Field(min_length=count, max_length=count),
+            ),
+        )
+    assert definition is not None
+    bounds = definition.json_bounds()
+    weight: dict[str, Any] = {
+        definition.field_name: (
+            float,
+            Field(description=definition.description, ge=bounds.get("ge"), le=bounds.get("le")),
+        )
+    }
+    item: Any = create_model(
+        "Response",
+        __doc__="One response and its weight.",
+        text=(str, Field(min_length=1, description="The response.")),
+        **weight,
+    )
+    return create_model(
+        "VerbalizedResponses",
+        __doc__=f"{count} different responses, each with its weight.",
+        **reasoning,
+        responses=(list[item], Field(min_length=count, max_length=count)),
+    )
+
+
+def response_json_schema(
+    method: Method,
+    *,
+    count: int,
+    definition: ProbabilityDefinition | None,
+    candidate: CandidateSchema | None = None,
+) -> dict[str, Any] | None:
+    """The JSON schema structured output enforces, or ``None`` when the reply is plain text.
+
+    Without ``candidate`` it is :func:`response_schema`'s; with it, each response is an object
+    of the user's schema (nested per response, beside its weight; the reply itself for
+    ``DIRECT`` and ``MULTI_TURN``), the schema's definitions moved to the top.
+
+    Example:
+        >>> pet = CandidateSchema.of({"type": "object", "properties": {"name": {"type": "string"}}})
+        >>> schema = response_json_schema(Method.VS_STANDARD, count=2,
+        ...                               definition=ProbabilityDefinition.EXPLICIT, candidate=pet)
+        >>> schema["properties"]["responses"]["items"]["required"]
+        ['value', 'probability']
+    """
+    if candidate is None:
+        model = response_schema(method, count=count, definition=definition)
+        return None if model is None else model.model_json_schema()
+    body = dict(candidate.json_schema)
+    shared: dict[str, Any] = {key: body.pop(key) for key in ("$defs", "definitions") if key in body}
+    if not method.asks_json:
+        return {"title": candidate.name, **body, **shared}
+    properties: dict[str, Any] = {}
+    if method.has_reasoning:
+        properties["reasoning"] = {
+            "type": "string",
+            "description": "Step-by-step thinking before answering.",
+        }
+    if method is Method.DIRECT_COT:
+        properties["response"] = body
+        title = "VerbalizedAnswer"
+    else:
+        item: dict[str, Any] = body
+        if method.is_verbalized:
+            assert definition is not None
+            bounds = definition.json_bounds()
+            weight: dict[str, Any] = {"type": "number", "description": definition.description}
+            if "ge" in bounds:
+                weight["minimum"] = bounds["ge"]
+            if "le" in bounds:
+                weight["maximum"] = bounds["le"]
+            item = {
+                "type": "object",
+                "properties": {"value": body, definition.field_name: weight},
+                "required": ["value", definition.field_name],
+            }
+        properties["responses"] = {
+            "type": "array",
+            "items": item,
+            "minItems": count,
+            "maxItems": count,
+        }
+        title = "VerbalizedResponses"
+    return {
+        "title": title,
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        **shared,
+    }

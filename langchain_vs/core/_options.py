@@ -1,0 +1,173 @@
+"""The VS options: declared once, validated strictly, frozen for the engine.
+
+:class:`VerbalizedConfig` is the one configuration of a VS request. The faces (the sampler, the
+chat model, the LangGraph node) take the same options as keyword arguments — they declare them
+by extending this class, which is what lets LangChain's ``configurable_fields`` reach them — and
+hand a frozen copy (:meth:`VerbalizedConfig.frozen_options`) to the engine they hold.
+:class:`~langchain_vs.graph.Persona` uses the same field types for its own overrides.
+
+Unknown names and wrong types fail at construction, with the valid names:
+
+Example:
+    >>> VerbalizedConfig(k=3).k
+    3
+    >>> VerbalizedConfig(kk=3)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for VerbalizedConfig
+      Value error, unknown option 'kk' (did you mean 'k'?); VerbalizedConfig takes: ...
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from langchain_vs.core._candidate_schema import CandidateSchema
+from langchain_vs.core._distribution import SelectionStrategy
+from langchain_vs.core._methods import MAX_K, MAX_RETRIES, Method, ProbabilityDefinition
+from langchain_vs.core.parsing import DEFAULT_MAX_REPLY_CHARS
+
+__all__ = [
+    "MAX_K",
+    "MAX_RETRIES",
+    "CandidateCount",
+    "StructuredOutputMode",
+    "UnitInterval",
+    "VerbalizedConfig",
+]
+
+StructuredOutputMode = Literal["auto", "json_schema", "function_calling", "json_mode", "none"]
+
+CandidateCount = Annotated[int, Field(strict=True, ge=1, le=MAX_K)]
+"""A number of candidates: an ``int`` (not ``"5"``, not ``True``) from 1 to ``MAX_K``."""
+UnitInterval = Annotated[float, Field(strict=True, gt=0.0, le=1.0, allow_inf_nan=False)]
+"""A probability threshold in (0, 1]."""
+
+
+def _unknown_names_error(owner: str, given: Any, known: list[str]) -> ValueError | None:
+    """A ``ValueError`` naming the unknown keys of ``given`` (with a guess), or ``None``."""
+    if not isinstance(given, dict):
+        return None
+    unknown = [name for name in given if name not in known]
+    if not unknown:
+        return None
+    name = unknown[0]
+    guess = difflib.get_close_matches(str(name), known, n=1)
+    hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+    return ValueError(f"unknown option {name!r}{hint}; {owner} takes: {', '.join(sorted(known))}")
+
+
+class VerbalizedConfig(BaseModel):
+    """How a VS request is asked, read and drawn from.
+
+    Every option is keyword-only, strictly typed and checked when it is set: a typo or a wrong
+    type raises ``ValueError`` naming the valid options, before any model call.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, arbitrary_types_allowed=True, populate_by_name=True
+    )
+
+    method: Method = Method.VS_STANDARD
+    """How the model is asked (see :class:`~langchain_vs.core.Method`)."""
+    k: CandidateCount = 5
+    """How many candidate responses to ask for (1 to ``MAX_K``)."""
+    tail_threshold: UnitInterval | None = None
+    """Prompt-level, more diversity: ask for responses whose probability is each below this
+    value (the paper's tail sampling, e.g. 0.1). In (0, 1]; ``None`` asks for no threshold."""
+    min_probability: UnitInterval | None = None
+    """Post-hoc, less diversity: drop candidates whose normalized probability is below this
+    floor, keeping at least ``min_survivors``. In (0, 1]; ``None`` keeps all."""
+    min_survivors: CandidateCount = 1
+    """How many candidates the post-hoc floor always keeps."""
+    probability_definition: ProbabilityDefinition | None = None
+    """How the weight is described to the model; ``None``: the paper's best for the method."""
+    selection: SelectionStrategy = "sample"
+    """How one candidate is picked: ``sample``, ``argmax``, ``uniform`` or ``tail``."""
+    seed: Annotated[int, Field(strict=True)] | None = None
+    """Seed for the pick: the same seed and distribution always give the same pick."""
+    structured_output: StructuredOutputMode = "auto"
+    """``auto`` uses the model's structured output when it has it, else text; a named method
+    forces it. A capability error (no structured output, a rejected schema) or structured
+    replies that do not parse switch *that request* to text; the next request tries again."""
+    max_retries: Annotated[int, Field(strict=True, ge=0, le=MAX_RETRIES)] = 2
+    """Re-asks per turn when a reply cannot be parsed (the model is told what was wrong)."""
+    per_turn: CandidateCount | None = None
+    """VS-Multi: responses per turn (default: half of k, rounded up)."""
+    merge_duplicates: Annotated[bool, Field(strict=True)] = False
+    """Merge candidates with the same text (ignoring case and white space), adding weights."""
+    length_hint: str | None = None
+    """Optional phrase on each response's length, e.g. ``"at most 40 words"``."""
+    max_reply_chars: Annotated[int, Field(strict=True, ge=1)] = DEFAULT_MAX_REPLY_CHARS
+    """A longer reply is refused with ``OutputParserException`` (and re-asked)."""
+    candidate_schema: CandidateSchema | None = Field(default=None, alias="schema")
+    """Structured candidates (pass it as ``schema=``): each response is an object of this
+    pydantic model class, ``TypedDict`` or JSON-schema dict; ``Candidate.value`` holds it."""
+
+    @field_validator("candidate_schema", mode="before")
+    @classmethod
+    def _wrap_schema(cls, schema: Any) -> CandidateSchema | None:
+        return None if schema is None else CandidateSchema.of(schema)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_names(cls, data: Any) -> Any:
+        known = [name for name, info in cls.model_fields.items() if not info.exclude]
+        known += [info.alias for info in cls.model_fields.values() if info.alias]
+        if (error := _unknown_names_error(cls.__name__, data, known)) is not None:
+            raise error
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Any:
+        if self.per_turn is not None and self.per_turn > self.k:
+            raise ValueError(f"per_turn must be between 1 and k={self.k}, got {self.per_turn}")
+        if self.probability_definition is not None and not self.method.is_verbalized:
+            raise ValueError(
+                f"probability_definition applies to the vs_* methods only, not {self.method.value}"
+            )
+        return self
+
+    @property
+    def effective_definition(self) -> ProbabilityDefinition | None:
+        """The probability definition in force (the method's default when none is set)."""
+        return self.probability_definition or self.method.default_definition
+
+    @property
+    def asks_json(self) -> bool:
+        """Whether replies are JSON: the method's format, or objects of a candidate schema."""
+        return self.method.asks_json or self.candidate_schema is not None
+
+    @property
+    def asked_k(self) -> int:
+        """How many responses the model is actually asked for (1 for the direct methods)."""
+        return 1 if self.method.is_single else self.k
+
+    @property
+    def turn_size(self) -> int:
+        """VS-Multi: responses asked per turn."""
+        return self.per_turn or math.ceil(self.k / 2)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, built anew, so the changed options are checked and in force.
+
+        (Pydantic's own copy skips validation, which would leave a face's engine on the old
+        options.)
+        """
+        if not update:
+            return super().model_copy(deep=deep)
+        fields = type(self).model_fields
+        current = {name: value for name, value in self.__dict__.items() if name in fields}
+        return type(self)(**{**current, **update})
+
+    def frozen_options(self) -> VerbalizedConfig:
+        """These options as a frozen :class:`VerbalizedConfig`: a face's copy for its engine."""
+        if type(self) is VerbalizedConfig:
+            return self
+        names = VerbalizedConfig.model_fields
+        return VerbalizedConfig(**{name: getattr(self, name) for name in names})

@@ -1,0 +1,78 @@
+"""LangGraph pieces: personas, the VS node, and persona simulations built from them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from langchain_vs._imports import lazy_attributes
+
+if TYPE_CHECKING:
+    from langchain_vs.graph._node import (
+        CUSTOM_EVENT_TYPE,
+        DRAWS_KEY,
+        Persona,
+        VerbalizedNode,
+        persona_view,
+    )
+    from langchain_vs.graph._simulation import (
+        DRAFT_NODE,
+        FINISH_NODE,
+        OPENING_NODE,
+        SPEAK_NODE,
+        PersonaSimulationState,
+        SimulationStatus,
+        SpeakerRule,
+        TurnOrder,
+        acontinue_simulation,
+        asimulation_status,
+        continue_simulation,
+        create_persona_simulation,
+        most_likely_speaker,
+        simulation_status,
+    )
+
+_HOMES = {
+    "CUSTOM_EVENT_TYPE": "_node",
+    "DRAFT_NODE": "_simulation",
+    "DRAWS_KEY": "_node",
+    "FINISH_NODE": "_simulation",
+    "OPENING_NODE": "_simulation",
+    "Persona": "_node",
+    "PersonaSimulationState": "_simulation",
+    "SPEAK_NODE": "_simulation",
+    "SimulationStatus": "_simulation",
+    "SpeakerRule": "_simulation",
+    "TurnOrder": "_simulation",
+    "VerbalizedNode": "_node",
+    "acontinue_simulation": "_simulation",
+    "asimulation_status": "_simulation",
+    "continue_simulation": "_simulation",
+    "create_persona_simulation": "_simulation",
+    "most_likely_speaker": "_simulation",
+    "persona_view": "_node",
+    "simulation_status": "_simulation",
+}
+
+__all__ = [
+    "CUSTOM_EVENT_TYPE",
+    "DRAFT_NODE",
+    "DRAWS_KEY",
+    "FINISH_NODE",
+    "OPENING_NODE",
+    "Persona",
+    "PersonaSimulationState",
+    "SPEAK_NODE",
+    "SimulationStatus",
+    "SpeakerRule",
+    "TurnOrder",
+    "VerbalizedNode",
+    "acontinue_simulation",
+    "asimulation_status",
+    "continue_simulation",
+    "create_persona_simulation",
+    "most_likely_speaker",
+    "persona_view",
+    "simulation_status",
+]
+
+__getattr__, __dir__ = lazy_attributes(__name__, _HOMES, globals())

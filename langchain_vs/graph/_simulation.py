@@ -1,0 +1,345 @@
+"""Persona simulations: personas wired into an uncompiled LangGraph ``StateGraph``.
+
+:func:`create_persona_simulation` makes each persona a :class:`~langchain_vs.graph.VerbalizedNode`
+and routes turns between them: round robin, a function of the state, or *parallel drafts* —
+every persona drafts a line at once (fan-out with ``Send``) and a rule picks who speaks.
+
+Example:
+    .. code-block:: python
+
+        from langgraph.checkpoint.memory import InMemorySaver
+
+        from langchain_vs import Persona, create_persona_simulation, local_chat_model
+
+        personas = [Persona(name="Ada", description="An optimistic engineer."),
+                    Persona(name="Bo", description="A skeptical economist.")]
+        graph = create_persona_simulation(personas, local_chat_model(), max_turns=4,
+                                          turn_order="parallel_drafts", seed=1,
+                                          opening="Should cities ban cars?")
+        app = graph.compile(checkpointer=InMemorySaver())
+        state = app.invoke({"messages": []}, {"configurable": {"thread_id": "debate-1"}})
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AnyMessage, HumanMessage
+from langchain_core.runnables import RunnableConfig, RunnableLambda
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.message import add_messages
+from langgraph.types import Send
+
+from langchain_vs.graph._node import DRAWS_KEY, Persona, VerbalizedNode
+
+if TYPE_CHECKING:
+    from langgraph.graph.state import CompiledStateGraph
+
+__all__ = [
+    "DRAFT_NODE",
+    "FINISH_NODE",
+    "OPENING_NODE",
+    "SPEAK_NODE",
+    "PersonaSimulationState",
+    "SimulationStatus",
+    "SpeakerRule",
+    "TurnOrder",
+    "acontinue_simulation",
+    "asimulation_status",
+    "continue_simulation",
+    "create_persona_simulation",
+    "most_likely_speaker",
+    "simulation_status",
+]
+
+OPENING_NODE = "opening"
+FINISH_NODE = "finish"
+"""The last node: marks the state ``finished``, so that a thread's status is read from it."""
+DRAFT_NODE = "draft"
+"""With parallel drafts: the node every persona's draft runs in (one ``Send`` each)."""
+SPEAK_NODE = "speak"
+"""With parallel drafts: the node that picks the speaker and adds the line to the transcript."""
+
+
+def _add_drafts(
+    current: list[dict[str, Any]] | None, update: list[dict[str, Any]] | None
+) -> list[dict[str, Any]]:
+    # ``None`` clears the finished round's drafts; a list adds a persona's draft.
+    return [] if update is None else [*(current or []), *update]
+
+
+class PersonaSimulationState(TypedDict, total=False):
+    """The state of :func:`create_persona_simulation` graphs (all plain, serializable data).
+
+    Attributes:
+        messages: The transcript; each persona line is an ``AIMessage`` named after its persona.
+        turn: How many persona lines have been spoken.
+        draws: One record per line (see ``DRAWS_KEY``): the whole distribution and the pick, so
+            that replaying a checkpoint never draws again. With parallel drafts it also holds
+            ``drafts``: every persona's drafted line, its probability and its model calls.
+        drafts: With parallel drafts, the current round's drafts (emptied when a line is
+            spoken): ``persona``, ``message`` and ``record`` each.
+        finished: True once the conversation has ended (``max_turns`` lines, or the stop
+            condition): what :func:`simulation_status` reads.
+    """
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    turn: int
+    draws: Annotated[list[dict[str, Any]], operator.add]
+    drafts: Annotated[list[dict[str, Any]], _add_drafts]
+    finished: bool
+
+
+TurnOrder = Literal["round_robin", "parallel_drafts"] | Callable[[dict[str, Any]], str]
+"""``"round_robin"`` (the first persona opens), ``"parallel_drafts"`` (everyone drafts, a
+:data:`SpeakerRule` picks), or a function from the state to a persona name."""
+SpeakerRule = Callable[[dict[str, Any], list[dict[str, Any]]], str]
+"""With parallel drafts: ``(state, drafts) -> name`` of the persona who speaks. ``drafts`` are in
+persona order, each with ``persona``, ``message`` (the drafted ``AIMessage``) and ``record``."""
+
+
+def _pick_probability(draft: dict[str, Any]) -> float:
+    record = draft["record"]
+    return float(
+        next(c["probability"] for c in record["candidates"] if c["index"] == record["chosen_index"])
+    )
+
+
+def most_likely_speaker(state: dict[str, Any], drafts: list[dict[str, Any]]) -> str:
+    """The default :data:`SpeakerRule`: the most confident draft, but never the last speaker.
+
+    Picks the draft whose chosen line had the highest verbalized probability among personas
+    other than the one who spoke last (when anyone else drafted); ties go to the earlier persona.
+    """
+    last = next(
+        (m.name for m in reversed(state.get("messages") or []) if m.type == "ai" and m.name), None
+    )
+    eligible = [d for d in drafts if d["persona"] != last] or drafts
+    return str(max(eligible, key=_pick_probability)["persona"])
+
+
+def _check_setup(personas: Sequence[Persona], max_turns: int) -> None:
+    if not personas:
+        raise ValueError("create_persona_simulation needs at least one persona")
+    names = [p.name for p in personas]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"persona names must be unique; repeated: {', '.join(duplicates)}")
+    if clashes := sorted(set(names) & {OPENING_NODE, FINISH_NODE, START, END}):
+        raise ValueError(f"persona names {clashes} are reserved for the graph's own nodes")
+    if isinstance(max_turns, bool) or not isinstance(max_turns, int) or max_turns < 1:
+        raise ValueError(f"max_turns must be an int of at least 1, got {max_turns!r}")
+
+
+def _add_parallel_drafting(
+    graph: StateGraph[Any],
+    nodes: dict[str, VerbalizedNode],
+    finished: Callable[[dict[str, Any]], bool],
+    speaker_rule: SpeakerRule,
+) -> None:
+    names = list(nodes)
+
+    def fan_out(state: dict[str, Any]) -> list[Send] | str:
+        if finished(state):
+            return FINISH_NODE
+        view = {"messages": state.get("messages") or [], "turn": int(state.get("turn") or 0)}
+        return [Send(DRAFT_NODE, {**view, "drafter": name}) for name in names]
+
+    def as_draft(name: str, update: dict[str, Any]) -> dict[str, Any]:
+        (message,), (record,) = update["messages"], update[DRAWS_KEY]
+        return {"drafts": [{"persona": name, "message": message, "record": record}]}
+
+    def draft(task: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        return as_draft(task["drafter"], nodes[task["drafter"]].invoke(task, config))
+
+    async def adraft(task: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        return as_draft(task["drafter"], await nodes[task["drafter"]].ainvoke(task, config))
+
+    def speak(state: dict[str, Any]) -> dict[str, Any]:
+        drafts = sorted(state.get("drafts") or [], key=lambda d: names.index(d["persona"]))
+        chosen = speaker_rule(state, drafts)
+        spoken = next((d for d in drafts if d["persona"] == chosen), None)
+        if spoken is None:
+            drafted = [d["persona"] for d in drafts]
+            raise ValueError(f"speaker_rule chose {chosen!r}, not one of the drafters {drafted}")
+        summary = [
+            {
+                "persona": d["persona"],
+                "text": d["message"].text,
+                "probability": _pick_probability(d),
+                "model_calls": d["record"]["model_calls"],
+            }
+            for d in drafts
+        ]
+        return {
+            "messages": [spoken["message"]],
+            DRAWS_KEY: [{**spoken["record"], "drafts": summary}],
+            "turn": int(state.get("turn") or 0) + 1,
+            "drafts": None,
+        }
+
+    # Both take the state as a plain dict; StateGraph's typing wants its schema type.
+    graph.add_node(DRAFT_NODE, RunnableLambda(draft, afunc=adraft, name=DRAFT_NODE))  # type: ignore[type-var]
+    graph.add_node(SPEAK_NODE, speak)  # type: ignore[type-var]
+    graph.add_edge(DRAFT_NODE, SPEAK_NODE)  # runs once every draft of the round is in
+    for source in (OPENING_NODE, SPEAK_NODE):
+        graph.add_conditional_edges(source, fan_out, [DRAFT_NODE, FINISH_NODE])
+
+
+def create_persona_simulation(
+    personas: Sequence[Persona],
+    model: BaseChatModel,
+    *,
+    max_turns: int,
+    turn_order: TurnOrder = "round_robin",
+    speaker_rule: SpeakerRule | None = None,
+    opening: str | None = None,
+    stop_condition: Callable[[dict[str, Any]], bool] | None = None,
+    **node_options: Any,
+) -> StateGraph[Any]:
+    """Wire personas into an uncompiled ``StateGraph`` that runs a VS conversation.
+
+    Each persona is a :class:`~langchain_vs.graph.VerbalizedNode`. After the optional opening
+    line (a ``HumanMessage`` named ``moderator``, added when the transcript is empty), turns
+    run until ``max_turns`` persona lines were spoken or ``stop_condition(state)`` is true.
+    With ``"round_robin"`` or a function, one persona node (named after the persona) speaks per
+    turn. With ``"parallel_drafts"``, every persona drafts its line concurrently in the
+    ``draft`` node (one ``Send`` each; a server with parallel slots answers them at once), then
+    the ``speak`` node lets ``speaker_rule`` pick the line that is spoken. Compile it with a
+    checkpointer (``InMemorySaver``, ``SqliteSaver``) to make runs resumable by thread id.
+
+    Args:
+        personas: The voices, in speaking order for round robin.
+        model: Any chat model (each persona gets its own configured copy if it has settings).
+        max_turns: Persona lines in total (three personas, ``max_turns=9``: three lines each
+            in round robin).
+        turn_order: ``"round_robin"``, ``"parallel_drafts"``, or a function from the state to
+            the next persona's name.
+        speaker_rule: With ``"parallel_drafts"``: ``(state, drafts) -> name``; default
+            :func:`most_likely_speaker`.
+        opening: The moderator's first line, if any.
+        stop_condition: Ends the conversation early when it returns True.
+        **node_options: VS options for every node (``k``, ``method``, ``seed``…).
+
+    Returns:
+        The graph, with state schema :class:`PersonaSimulationState`.
+
+    Raises:
+        ValueError: No personas, duplicate or reserved names, ``max_turns`` < 1, an unknown
+            ``turn_order``, or a ``speaker_rule`` without parallel drafts.
+    """
+    _check_setup(personas, max_turns)
+    if turn_order not in ("round_robin", "parallel_drafts") and not callable(turn_order):
+        raise ValueError(
+            f"turn_order must be 'round_robin', 'parallel_drafts' or a callable, got {turn_order!r}"
+        )
+    if speaker_rule is not None and turn_order != "parallel_drafts":
+        raise ValueError("speaker_rule applies to turn_order='parallel_drafts' only")
+    nodes = {p.name: VerbalizedNode(model, p, turn_key="turn", **node_options) for p in personas}
+    names = list(nodes)
+
+    def finished(state: dict[str, Any]) -> bool:
+        turn = int(state.get("turn") or 0)
+        return turn >= max_turns or (stop_condition is not None and stop_condition(state))
+
+    def open_conversation(state: PersonaSimulationState) -> dict[str, Any]:
+        if opening and not state.get("messages"):
+            return {"messages": [HumanMessage(content=opening, name="moderator")], "turn": 0}
+        return {"turn": int(state.get("turn") or 0)}
+
+    graph: StateGraph[Any] = StateGraph(PersonaSimulationState)
+    graph.add_node(OPENING_NODE, open_conversation)
+    graph.add_edge(START, OPENING_NODE)
+    graph.add_node(FINISH_NODE, _finish)
+    graph.add_edge(FINISH_NODE, END)
+    if turn_order == "parallel_drafts":
+        _add_parallel_drafting(graph, nodes, finished, speaker_rule or most_likely_speaker)
+        return graph
+
+    def next_speaker(state: dict[str, Any]) -> str:
+        if finished(state):
+            return FINISH_NODE
+        if turn_order == "round_robin":
+            return names[int(state.get("turn") or 0) % len(names)]
+        chosen = turn_order(state)
+        if chosen not in names:
+            raise ValueError(f"turn_order chose {chosen!r}, not one of {names}")
+        return str(chosen)
+
+    for name, node in nodes.items():
+        graph.add_node(name, node)  # type: ignore[type-var]  # a node for any dict state
+    for source in [OPENING_NODE, *names]:
+        graph.add_conditional_edges(source, next_speaker, [*names, FINISH_NODE])
+    return graph
+
+
+def _finish(state: PersonaSimulationState) -> dict[str, Any]:
+    return {"finished": True}
+
+
+SimulationStatus = Literal["new", "unfinished", "finished"]
+"""A thread's status: never run, started and not ended (killed, interrupted), or ended."""
+
+
+def _status(values: dict[str, Any] | None) -> SimulationStatus:
+    if not values:
+        return "new"
+    return "finished" if values.get("finished") else "unfinished"
+
+
+def simulation_status(app: CompiledStateGraph[Any], config: RunnableConfig) -> SimulationStatus:
+    """Whether the simulation on ``config``'s thread is new, unfinished or finished.
+
+    Read from the checkpointed state itself (its ``finished`` flag), not from the snapshot's
+    ``next`` tasks, which can be empty while a run killed mid-step is unfinished.
+
+    Example:
+        .. code-block:: python
+
+            app = graph.compile(checkpointer=saver)
+            thread = {"configurable": {"thread_id": "debate"}}
+            print(simulation_status(app, thread))  # "new", "unfinished" or "finished"
+            state = continue_simulation(app, thread)  # starts, resumes, or just reads it
+    """
+    return _status(app.get_state(config).values)
+
+
+async def asimulation_status(
+    app: CompiledStateGraph[Any], config: RunnableConfig
+) -> SimulationStatus:
+    """The asynchronous twin of :func:`simulation_status`."""
+    return _status((await app.aget_state(config)).values)
+
+
+def _continuation(status: SimulationStatus, pending: tuple[str, ...]) -> dict[str, Any] | None:
+    # Pending tasks of a checkpoint are resumed as they are (None); otherwise a fresh input
+    # runs from START: the opening is skipped once there are messages, and the turn count in
+    # the state says who speaks next, so no line is lost or drawn twice.
+    return None if status == "unfinished" and pending else {"messages": []}
+
+
+def continue_simulation(app: CompiledStateGraph[Any], config: RunnableConfig) -> dict[str, Any]:
+    """Run the thread's simulation to its end: start it, resume it, or (finished) just read it.
+
+    Returns:
+        The final state.
+    """
+    snapshot = app.get_state(config)
+    status = _status(snapshot.values)
+    if status == "finished":
+        return dict(snapshot.values)
+    return dict(app.invoke(_continuation(status, snapshot.next), config))
+
+
+async def acontinue_simulation(
+    app: CompiledStateGraph[Any], config: RunnableConfig
+) -> dict[str, Any]:
+    """The asynchronous twin of :func:`continue_simulation`."""
+    snapshot = await app.aget_state(config)
+    status = _status(snapshot.values)
+    if status == "finished":
+        return dict(snapshot.values)
+    return dict(await app.ainvoke(_continuation(status, snapshot.next), config))

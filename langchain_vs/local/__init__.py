@@ -1,0 +1,50 @@
+"""The embedded default model, served by llama.cpp on 127.0.0.1.
+
+SmolLM2-135M-Instruct behind llama.cpp's OpenAI-compatible server, used through ``ChatOpenAI``.
+Imports nothing else of ``langchain_vs``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from langchain_vs._imports import lazy_attributes
+
+if TYPE_CHECKING:
+    from langchain_vs.local._server import (
+        DEFAULT_MODEL_FILE,
+        N_CTX_ENV,
+        LocalModelError,
+        LocalModelServer,
+        default_chat_model,
+        default_model_path,
+        local_chat_model,
+        remove_stale_logs,
+        shared_server,
+    )
+
+_HOMES = {
+    "DEFAULT_MODEL_FILE": "_server",
+    "LocalModelError": "_server",
+    "LocalModelServer": "_server",
+    "N_CTX_ENV": "_server",
+    "default_chat_model": "_server",
+    "default_model_path": "_server",
+    "local_chat_model": "_server",
+    "remove_stale_logs": "_server",
+    "shared_server": "_server",
+}
+
+__all__ = [
+    "DEFAULT_MODEL_FILE",
+    "LocalModelError",
+    "LocalModelServer",
+    "N_CTX_ENV",
+    "default_chat_model",
+    "default_model_path",
+    "local_chat_model",
+    "remove_stale_logs",
+    "shared_server",
+]
+
+__getattr__, __dir__ = lazy_attributes(__name__, _HOMES, globals())

@@ -1,0 +1,44 @@
+"""The VS Runnables that wrap any chat model.
+
+:class:`VerbalizedSampler` (a chain component), :class:`VerbalizedChatModel` (a drop-in chat
+model) and :func:`verbalize` (one call).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from langchain_vs._imports import lazy_attributes
+
+if TYPE_CHECKING:
+    from langchain_vs.runnables._chat_model import VerbalizedChatModel
+    from langchain_vs.runnables._sampler import (
+        CANDIDATE_EVENT,
+        DISTRIBUTION_EVENT,
+        OutputKind,
+        VerbalizedSampler,
+        to_messages,
+        verbalize,
+    )
+
+_HOMES = {
+    "CANDIDATE_EVENT": "_sampler",
+    "DISTRIBUTION_EVENT": "_sampler",
+    "OutputKind": "_sampler",
+    "VerbalizedChatModel": "_chat_model",
+    "VerbalizedSampler": "_sampler",
+    "to_messages": "_sampler",
+    "verbalize": "_sampler",
+}
+
+__all__ = [
+    "CANDIDATE_EVENT",
+    "DISTRIBUTION_EVENT",
+    "OutputKind",
+    "VerbalizedChatModel",
+    "VerbalizedSampler",
+    "to_messages",
+    "verbalize",
+]
+
+__getattr__, __dir__ = lazy_attributes(__name__, _HOMES, globals())

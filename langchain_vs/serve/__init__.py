@@ -1,0 +1,47 @@
+"""Serving: the persona simulation as a LangGraph Server graph, and ``langgraph dev``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from langchain_vs._imports import lazy_attributes
+
+if TYPE_CHECKING:
+    from langchain_vs.serve._deployed import (
+        BASE_URL_ENV,
+        DEFAULT_OPENING,
+        DEFAULT_PERSONAS,
+        MODEL_NAME_ENV,
+        SimulationSettings,
+        deployed_chat_model,
+        make_persona_simulation,
+    )
+    from langchain_vs.serve._dev_server import INSTALL_DEPLOY, LangGraphDevError, langgraph_dev
+
+_HOMES = {
+    "BASE_URL_ENV": "_deployed",
+    "DEFAULT_OPENING": "_deployed",
+    "DEFAULT_PERSONAS": "_deployed",
+    "INSTALL_DEPLOY": "_dev_server",
+    "LangGraphDevError": "_dev_server",
+    "MODEL_NAME_ENV": "_deployed",
+    "SimulationSettings": "_deployed",
+    "deployed_chat_model": "_deployed",
+    "langgraph_dev": "_dev_server",
+    "make_persona_simulation": "_deployed",
+}
+
+__all__ = [
+    "BASE_URL_ENV",
+    "DEFAULT_OPENING",
+    "DEFAULT_PERSONAS",
+    "INSTALL_DEPLOY",
+    "LangGraphDevError",
+    "MODEL_NAME_ENV",
+    "SimulationSettings",
+    "deployed_chat_model",
+    "langgraph_dev",
+    "make_persona_simulation",
+]
+
+__getattr__, __dir__ = lazy_attributes(__name__, _HOMES, globals())

@@ -1,0 +1,177 @@
+"""The persona simulation as a graph LangGraph Server deploys, configured per run.
+
+It serves through ``langgraph dev`` (in memory, for development) and the self-hosted LangGraph
+Server containers (PostgreSQL and Redis, for production).
+
+``deploy/langgraph.json`` points the server at :func:`make_persona_simulation`, a graph factory:
+the server calls it with each run's config and compiles the graph it returns with its own
+checkpointer (in memory for ``langgraph dev``, PostgreSQL in the containers). A run's
+``configurable`` may set the personas, turn limit, opening, k, method, seed, selection and turn
+order, and the model's settings (:class:`SimulationSettings`); anything not set takes the
+README's debate. The model comes from the environment (:func:`deployed_chat_model`).
+
+Example:
+    >>> settings = SimulationSettings.from_config({"configurable": {"k": 3, "thread_id": "t"}})
+    >>> settings.k, settings.max_turns, [p.name for p in settings.personas]
+    (3, 6, ['Maya', 'Tom', 'Ines'])
+    >>> SimulationSettings.from_config({"configurable": {"max_turn": 4}})
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown simulation setting 'max_turn' (did you mean 'max_turns'?); ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import os
+from typing import Annotated, Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import StateGraph
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+
+from langchain_vs.core import CandidateCount, Method, SelectionStrategy, setting_names
+from langchain_vs.graph import Persona, create_persona_simulation
+
+__all__ = [
+    "BASE_URL_ENV",
+    "MODEL_NAME_ENV",
+    "SimulationSettings",
+    "deployed_chat_model",
+    "make_persona_simulation",
+]
+
+BASE_URL_ENV = "LANGCHAIN_VS_BASE_URL"
+"""An OpenAI-compatible endpoint (vLLM, a llama.cpp fleet, …) to serve the simulation's model."""
+MODEL_NAME_ENV = "LANGCHAIN_VS_MODEL_NAME"
+"""The model name to ask that endpoint for."""
+_CLOSE_ENOUGH = 0.75  # a key this close to a setting's name is a typo, not a server key
+
+DEFAULT_PERSONAS = (
+    Persona(name="Maya", description="A city planner who wants car-free downtowns."),
+    Persona(name="Tom", description="A delivery-van driver worried about his job."),
+    Persona(name="Ines", description="A shop owner on the main street, undecided.", k=3),
+)
+DEFAULT_OPENING = "Should our city ban private cars from downtown?"
+
+
+class SimulationSettings(BaseModel):
+    """What a run's ``configurable`` may set; the rest of ``configurable`` is the server's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    personas: Annotated[list[Persona], Field(min_length=1)] = list(DEFAULT_PERSONAS)
+    """Each a :class:`~langchain_vs.graph.Persona` or its dict (``name``, ``description``…)."""
+    max_turns: Annotated[int, Field(strict=True, ge=1, le=1000)] = 6
+    opening: str | None = DEFAULT_OPENING
+    k: CandidateCount = 4
+    method: Method = Method.VS_STANDARD
+    seed: Annotated[int, Field(strict=True)] | None = None
+    selection: SelectionStrategy = "sample"
+    turn_order: Literal["round_robin", "parallel_drafts"] = "round_robin"
+    model_settings: dict[str, JsonValue] = {}
+    """Every persona's model settings, e.g. ``{"temperature": 1.0, "max_tokens": 512}`` (a
+    persona's own ``model_settings`` win)."""
+
+    @classmethod
+    def from_config(cls, config: RunnableConfig | None) -> SimulationSettings:
+        """Read the settings from ``config["configurable"]``.
+
+        Keys that are not settings belong to the server (``thread_id``, ``run_id``…) and are
+        left alone, unless one is close to a setting's name: that is a typo, and an error.
+
+        Raises:
+            ValueError: A typo or a bad value, naming the setting and what it takes.
+        """
+        configurable = dict((config or {}).get("configurable") or {})
+        names = list(cls.model_fields)
+        for key in configurable:
+            if key in names or key.startswith("__"):
+                continue
+            if guess := difflib.get_close_matches(key, names, n=1, cutoff=_CLOSE_ENOUGH):
+                raise ValueError(
+                    f"unknown simulation setting {key!r} (did you mean {guess[0]!r}?); "
+                    f"the settings are: {', '.join(names)}"
+                )
+        given = {key: configurable[key] for key in names if key in configurable}
+        try:
+            return cls(**given)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()[:3]
+            )
+            raise ValueError(f"bad simulation settings: {problems}") from None
+
+
+def deployed_chat_model() -> BaseChatModel:
+    """The model the deployed simulation uses, from the environment.
+
+    ``$LANGCHAIN_VS_BASE_URL`` and ``$LANGCHAIN_VS_MODEL_NAME``: any OpenAI-compatible endpoint
+    (its key from ``$OPENAI_API_KEY``, if it needs one); else OpenAI with ``$OPENAI_API_KEY``;
+    else the embedded local model (see :func:`~langchain_vs.local.default_chat_model`).
+
+    Raises:
+        ValueError: Only one of the two endpoint variables is set.
+    """
+    base_url, name = os.environ.get(BASE_URL_ENV), os.environ.get(MODEL_NAME_ENV)
+    if bool(base_url) != bool(name):
+        raise ValueError(
+            f"set both {BASE_URL_ENV} and {MODEL_NAME_ENV} to use an OpenAI-compatible endpoint "
+            "(or neither, for OpenAI with OPENAI_API_KEY or the embedded local model)"
+        )
+    if base_url and name:
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(
+            base_url=base_url, model=name, api_key=os.environ.get("OPENAI_API_KEY") or "none"
+        )
+    from langchain_vs.local import default_chat_model
+
+    return default_chat_model()
+
+
+def _check_model_settings(model: BaseChatModel, settings: dict[str, Any]) -> None:
+    # A misspelt setting would otherwise be left out without a word (see configured_copy).
+    names = sorted(setting_names(model))
+    for key in settings:
+        if key not in names:
+            guess = difflib.get_close_matches(key, names, n=1)
+            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            raise ValueError(
+                f"unknown model setting {key!r} for {type(model).__name__}{hint}; "
+                "model_settings takes the model's own parameters, e.g. temperature, max_tokens"
+            )
+
+
+async def make_persona_simulation(config: RunnableConfig) -> StateGraph[Any]:
+    """The graph factory LangGraph Server calls for each run (see ``deploy/langgraph.json``).
+
+    Returns the uncompiled simulation; the server compiles it with its own checkpointer. The
+    model is made in a worker thread: starting the embedded model's server blocks, and the
+    server's event loop must not.
+
+    Raises:
+        ValueError: The run's settings are bad (the message names them).
+    """
+    settings = SimulationSettings.from_config(config)
+    model = await asyncio.to_thread(deployed_chat_model)
+    _check_model_settings(model, settings.model_settings)
+    personas = [
+        persona.model_copy(
+            update={"model_settings": {**settings.model_settings, **persona.model_settings}}
+        )
+        for persona in settings.personas
+    ]
+    return create_persona_simulation(
+        personas,
+        model,
+        max_turns=settings.max_turns,
+        opening=settings.opening,
+        k=settings.k,
+        method=settings.method,
+        seed=settings.seed,
+        selection=settings.selection,
+        turn_order=settings.turn_order,
+    )
