@@ -42,7 +42,7 @@ def main() -> None:
     }
     for seed in range(args.seeds):
         for order, total in totals.items():
-            graph = create_persona_simulation(
+            app = create_persona_simulation(
                 PERSONAS,
                 model,
                 max_turns=args.turns,
@@ -50,8 +50,8 @@ def main() -> None:
                 opening=OPENING,
                 k=4,
                 seed=seed,
+                checkpointer=InMemorySaver(),
             )
-            app = graph.compile(checkpointer=InMemorySaver())
             started = time.perf_counter()
             state = app.invoke({"messages": []}, {"configurable": {"thread_id": f"{order}{seed}"}})
             total["seconds"] += time.perf_counter() - started

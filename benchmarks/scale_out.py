@@ -112,15 +112,15 @@ async def in_process(
 
     async def simulate(index: int) -> dict[str, Any]:
         seeds = _seeds(index)
-        graph = create_persona_simulation(
+        app = create_persona_simulation(
             list(DEFAULT_PERSONAS),  # the debate the server runs when nothing is set
             model.model_copy(update={"seed": seeds["model_seed"]}),
             max_turns=turns,
             k=K,
             opening=DEFAULT_OPENING,
             seed=seeds["seed"],
+            checkpointer=InMemorySaver(),
         )
-        app = graph.compile(checkpointer=InMemorySaver())
         thread = {"configurable": {"thread_id": f"{tag}-{index}"}}
         return dict(await app.ainvoke({"messages": []}, thread))
 

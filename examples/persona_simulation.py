@@ -31,10 +31,16 @@ SEEDS = range(args.seeds)
 
 def run(method: str, seed: int, temperature: float = 0.7, turns: int = TURNS) -> list[str]:
     model = default_chat_model(temperature=temperature)
-    graph = create_persona_simulation(
-        PERSONAS, model, max_turns=turns, opening=OPENING, method=method, k=4, seed=seed
+    app = create_persona_simulation(
+        PERSONAS,
+        model,
+        max_turns=turns,
+        opening=OPENING,
+        method=method,
+        k=4,
+        seed=seed,
+        checkpointer=InMemorySaver(),
     )
-    app = graph.compile(checkpointer=InMemorySaver())
     thread = {"configurable": {"thread_id": f"{method}-{seed}-{temperature}"}}
     # Starts the thread, resumes it if a run was killed (with a persistent checkpointer such
     # as SqliteSaver), or just reads it when it is finished.

@@ -2,8 +2,8 @@
 
 Multi-agent persona simulations are where mode collapse hurts most: agents drift to the same
 generic lines within a few turns. :class:`VerbalizedNode` draws every turn from a verbalized
-distribution; :func:`~langchain_vs.graph.create_persona_simulation` wires personas into an
-uncompiled ``StateGraph``.
+distribution; :func:`~langchain_vs.graph.create_persona_simulation` wires personas into a
+compiled graph.
 
 Example:
     .. code-block:: python

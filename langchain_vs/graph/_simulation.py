@@ -1,4 +1,4 @@
-"""Persona simulations: personas wired into an uncompiled LangGraph ``StateGraph``.
+"""Persona simulations: personas wired into a compiled LangGraph graph.
 
 :func:`create_persona_simulation` makes each persona a :class:`~langchain_vs.graph.VerbalizedNode`
 and routes turns between them: round robin, a function of the state, or *parallel drafts* —
@@ -13,10 +13,10 @@ Example:
 
         personas = [Persona(name="Ada", description="An optimistic engineer."),
                     Persona(name="Bo", description="A skeptical economist.")]
-        graph = create_persona_simulation(personas, local_chat_model(), max_turns=4,
-                                          turn_order="parallel_drafts", seed=1,
-                                          opening="Should cities ban cars?")
-        app = graph.compile(checkpointer=InMemorySaver())
+        app = create_persona_simulation(personas, local_chat_model(), max_turns=4,
+                                        turn_order="parallel_drafts", seed=1,
+                                        opening="Should cities ban cars?",
+                                        checkpointer=InMemorySaver())
         state = app.invoke({"messages": []}, {"configurable": {"thread_id": "debate-1"}})
 """
 
@@ -36,7 +36,10 @@ from langgraph.types import Send
 from langchain_vs.graph._node import DRAWS_KEY, Persona, VerbalizedNode
 
 if TYPE_CHECKING:
+    from langgraph.cache.base import BaseCache
     from langgraph.graph.state import CompiledStateGraph
+    from langgraph.store.base import BaseStore
+    from langgraph.types import Checkpointer
 
 __all__ = [
     "DRAFT_NODE",
@@ -198,9 +201,20 @@ def create_persona_simulation(
     speaker_rule: SpeakerRule | None = None,
     opening: str | None = None,
     stop_condition: Callable[[dict[str, Any]], bool] | None = None,
+    checkpointer: Checkpointer = None,
+    store: BaseStore | None = None,
+    interrupt_before: list[str] | None = None,
+    interrupt_after: list[str] | None = None,
+    debug: bool = False,
+    name: str = "persona_simulation",
+    cache: BaseCache[Any] | None = None,
     **node_options: Any,
-) -> StateGraph[Any]:
-    """Wire personas into an uncompiled ``StateGraph`` that runs a VS conversation.
+) -> CompiledStateGraph[Any]:
+    """A compiled LangGraph graph that runs a VS conversation between personas.
+
+    It follows LangChain's ``create_agent``: every option is named, the persistence options
+    (``checkpointer``, ``store``, ``cache``), interrupts, ``debug`` and ``name`` go to
+    ``StateGraph.compile``, and the compiled graph comes back.
 
     Each persona is a :class:`~langchain_vs.graph.VerbalizedNode`. After the optional opening
     line (a ``HumanMessage`` named ``moderator``, added when the transcript is empty), turns
@@ -208,8 +222,9 @@ def create_persona_simulation(
     With ``"round_robin"`` or a function, one persona node (named after the persona) speaks per
     turn. With ``"parallel_drafts"``, every persona drafts its line concurrently in the
     ``draft`` node (one ``Send`` each; a server with parallel slots answers them at once), then
-    the ``speak`` node lets ``speaker_rule`` pick the line that is spoken. Compile it with a
-    checkpointer (``InMemorySaver``, ``SqliteSaver``) to make runs resumable by thread id.
+    the ``speak`` node lets ``speaker_rule`` pick the line that is spoken. Give it a
+    checkpointer (``InMemorySaver``, ``SqliteSaver``, ``PostgresSaver``) to make runs resumable
+    by thread id.
 
     Args:
         personas: The voices, in speaking order for round robin.
@@ -222,10 +237,18 @@ def create_persona_simulation(
             :func:`most_likely_speaker`.
         opening: The moderator's first line, if any.
         stop_condition: Ends the conversation early when it returns True.
+        checkpointer: Saves the state after every step (resume, history, interrupts); ``None``
+            inside a LangGraph Server, which brings its own.
+        store: A long-term store the nodes can reach (``BaseStore``).
+        interrupt_before: Node names to pause before (a persona's name pauses before its line).
+        interrupt_after: Node names to pause after.
+        debug: LangGraph's debug mode.
+        name: The compiled graph's name (traces, subgraphs, LangGraph Server).
+        cache: A node cache (``BaseCache``).
         **node_options: VS options for every node (``k``, ``method``, ``seed``…).
 
     Returns:
-        The graph, with state schema :class:`PersonaSimulationState`.
+        The compiled graph, with state schema :class:`PersonaSimulationState`.
 
     Raises:
         ValueError: No personas, duplicate or reserved names, ``max_turns`` < 1, an unknown
@@ -239,7 +262,6 @@ def create_persona_simulation(
     if speaker_rule is not None and turn_order != "parallel_drafts":
         raise ValueError("speaker_rule applies to turn_order='parallel_drafts' only")
     nodes = {p.name: VerbalizedNode(model, p, turn_key="turn", **node_options) for p in personas}
-    names = list(nodes)
 
     def finished(state: dict[str, Any]) -> bool:
         turn = int(state.get("turn") or 0)
@@ -257,12 +279,31 @@ def create_persona_simulation(
     graph.add_edge(FINISH_NODE, END)
     if turn_order == "parallel_drafts":
         _add_parallel_drafting(graph, nodes, finished, speaker_rule or most_likely_speaker)
-        return graph
+    else:
+        _add_turn_taking(graph, nodes, finished, turn_order)
+    return graph.compile(
+        checkpointer=checkpointer,
+        store=store,
+        cache=cache,
+        interrupt_before=interrupt_before,
+        interrupt_after=interrupt_after,
+        debug=debug,
+        name=name,
+    )
+
+
+def _add_turn_taking(
+    graph: StateGraph[Any],
+    nodes: dict[str, VerbalizedNode],
+    finished: Callable[[dict[str, Any]], bool],
+    turn_order: TurnOrder,
+) -> None:
+    names = list(nodes)
 
     def next_speaker(state: dict[str, Any]) -> str:
         if finished(state):
             return FINISH_NODE
-        if turn_order == "round_robin":
+        if not callable(turn_order):  # round robin
             return names[int(state.get("turn") or 0) % len(names)]
         chosen = turn_order(state)
         if chosen not in names:
@@ -273,7 +314,6 @@ def create_persona_simulation(
         graph.add_node(name, node)  # type: ignore[type-var]  # a node for any dict state
     for source in [OPENING_NODE, *names]:
         graph.add_conditional_edges(source, next_speaker, [*names, FINISH_NODE])
-    return graph
 
 
 def _finish(state: PersonaSimulationState) -> dict[str, Any]:
@@ -299,7 +339,7 @@ def simulation_status(app: CompiledStateGraph[Any], config: RunnableConfig) -> S
     Example:
         .. code-block:: python
 
-            app = graph.compile(checkpointer=saver)
+            app = create_persona_simulation(personas, model, max_turns=6, checkpointer=saver)
             thread = {"configurable": {"thread_id": "debate"}}
             print(simulation_status(app, thread))  # "new", "unfinished" or "finished"
             state = continue_simulation(app, thread)  # starts, resumes, or just reads it

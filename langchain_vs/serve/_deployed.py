@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
-from langgraph.graph import StateGraph
+from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 from langchain_vs.core import CandidateCount, Method, SelectionStrategy, setting_names
@@ -145,10 +145,11 @@ def _check_model_settings(model: BaseChatModel, settings: dict[str, Any]) -> Non
             )
 
 
-async def make_persona_simulation(config: RunnableConfig) -> StateGraph[Any]:
+async def make_persona_simulation(config: RunnableConfig) -> CompiledStateGraph[Any]:
     """The graph factory LangGraph Server calls for each run (see ``deploy/langgraph.json``).
 
-    Returns the uncompiled simulation; the server compiles it with its own checkpointer. The
+    Returns the simulation compiled without a checkpointer: the server attaches its own
+    (in memory for ``langgraph dev``, PostgreSQL in the containers). The
     model is made in a worker thread: starting the embedded model's server blocks, and the
     server's event loop must not.
 
@@ -174,4 +175,5 @@ async def make_persona_simulation(config: RunnableConfig) -> StateGraph[Any]:
         seed=settings.seed,
         selection=settings.selection,
         turn_order=settings.turn_order,
+        name="persona_simulation",
     )

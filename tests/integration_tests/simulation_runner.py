@@ -11,14 +11,15 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from langchain_openai import ChatOpenAI
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import StateGraph
+from langgraph.graph.state import CompiledStateGraph
 
 from langchain_vs import Persona, create_persona_simulation
 from langchain_vs.graph._node import DRAWS_KEY
@@ -38,8 +39,12 @@ OPENING = "Should our city ban private cars from downtown?"
 SAVERS = ("sqlite", "postgres", "async-postgres")
 
 
-def simulation(model: ChatOpenAI, turns: int, k: int) -> StateGraph[Any]:
-    return create_persona_simulation(PERSONAS, model, max_turns=turns, k=k, seed=7, opening=OPENING)
+def simulation(
+    model: ChatOpenAI, turns: int, k: int, saver: BaseCheckpointSaver[Any] | None = None
+) -> CompiledStateGraph[Any]:
+    return create_persona_simulation(
+        PERSONAS, model, max_turns=turns, k=k, seed=7, opening=OPENING, checkpointer=saver
+    )
 
 
 @contextmanager
@@ -57,20 +62,23 @@ def checkpointer(saver_kind: str, database: str) -> Iterator[BaseCheckpointSaver
         yield saver
 
 
-def run(saver_kind: str, database: str, graph: StateGraph[Any], config: Any) -> str:
+Build = Callable[[BaseCheckpointSaver[Any]], CompiledStateGraph[Any]]
+
+
+def run(saver_kind: str, database: str, build: Build, config: Any) -> str:
     with checkpointer(saver_kind, database) as saver:
-        app = graph.compile(checkpointer=saver)
+        app = build(saver)
         status = simulation_status(app, config)  # read from the state, not from .next
         continue_simulation(app, config)
         return status
 
 
-async def arun(database: str, graph: StateGraph[Any], config: Any) -> str:
+async def arun(database: str, build: Build, config: Any) -> str:
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
     async with AsyncPostgresSaver.from_conn_string(database) as saver:
         await saver.setup()
-        app = graph.compile(checkpointer=saver)
+        app = build(saver)
         status = await asimulation_status(app, config)
         await acontinue_simulation(app, config)
         return status
@@ -100,13 +108,13 @@ def main(argv: list[str]) -> None:
     saver_kind, database, thread, turns, k, model_json = argv
     if saver_kind not in SAVERS:
         raise SystemExit(f"saver must be one of {SAVERS}, not {saver_kind!r}")
-    graph = simulation(ChatOpenAI(**json.loads(model_json)), int(turns), int(k))
+    build = partial(simulation, ChatOpenAI(**json.loads(model_json)), int(turns), int(k))
     config = {"configurable": {"thread_id": thread}}
     started = time.time()
     if saver_kind == "async-postgres":
-        status = asyncio.run(arun(database, graph, config))
+        status = asyncio.run(arun(database, build, config))
     else:
-        status = run(saver_kind, database, graph, config)
+        status = run(saver_kind, database, build, config)
     print(json.dumps({"status": status, "started": started, "ended": time.time()}))
 
 

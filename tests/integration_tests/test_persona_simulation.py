@@ -24,24 +24,27 @@ def persona_lines(state: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def test_simulation_checkpointed_to_a_sqlite_file(chat_model: ChatOpenAI, tmp_path: Path) -> None:
-    graph = create_persona_simulation(
-        PERSONAS, chat_model, max_turns=3, k=3, seed=1, opening=OPENING
-    )
+    def simulation(saver: SqliteSaver) -> Any:
+        return create_persona_simulation(
+            PERSONAS, chat_model, max_turns=3, k=3, seed=1, opening=OPENING, checkpointer=saver
+        )
+
     config = {"configurable": {"thread_id": "t1"}}
     database = str(tmp_path / "sim.sqlite")
     with SqliteSaver.from_conn_string(database) as saver:
-        state = graph.compile(checkpointer=saver).invoke({"messages": []}, config)
+        state = simulation(saver).invoke({"messages": []}, config)
     assert [name for name, _ in persona_lines(state)] == ["Maya", "Tom", "Ines"]
     assert all(text.strip() for _, text in persona_lines(state))
     with SqliteSaver.from_conn_string(database) as saver:  # a fresh connection reads it back
-        stored = graph.compile(checkpointer=saver).get_state(config).values
+        stored = simulation(saver).get_state(config).values
     assert stored[DRAWS_KEY] == state[DRAWS_KEY]
     assert json.loads(json.dumps(stored[DRAWS_KEY])) == stored[DRAWS_KEY]
 
 
 async def test_async_simulation(chat_model: ChatOpenAI) -> None:
-    graph = create_persona_simulation(PERSONAS[:2], chat_model, max_turns=2, k=3)
-    app = graph.compile(checkpointer=InMemorySaver())
+    app = create_persona_simulation(
+        PERSONAS[:2], chat_model, max_turns=2, k=3, checkpointer=InMemorySaver()
+    )
     state = await app.ainvoke({"messages": []}, {"configurable": {"thread_id": "a"}})
     assert [name for name, _ in persona_lines(state)] == ["Maya", "Tom"]
 
@@ -50,9 +53,8 @@ def _stored(database: Path) -> dict[str, Any]:
     """The runner's checkpointed state (read through a graph that never calls its model)."""
     if not database.exists():
         return {}
-    graph = simulation(ChatOpenAI(api_key="unused"), 6, 3)
     with SqliteSaver.from_conn_string(str(database)) as saver:
-        app = graph.compile(checkpointer=saver)
+        app = simulation(ChatOpenAI(api_key="unused"), 6, 3, saver)
         return dict(app.get_state({"configurable": {"thread_id": "debate"}}).values)
 
 
@@ -86,10 +88,15 @@ def test_killed_simulation_resumes_without_lost_or_duplicated_turns(
 
 async def test_parallel_drafts_on_the_real_server(chat_model: ChatOpenAI) -> None:
     # Three concurrent drafts per line: the server's parallel slots answer them together.
-    graph = create_persona_simulation(
-        PERSONAS, chat_model, max_turns=2, k=3, seed=2, turn_order="parallel_drafts"
+    app = create_persona_simulation(
+        PERSONAS,
+        chat_model,
+        max_turns=2,
+        k=3,
+        seed=2,
+        turn_order="parallel_drafts",
+        checkpointer=InMemorySaver(),
     )
-    app = graph.compile(checkpointer=InMemorySaver())
     state = await app.ainvoke({"messages": []}, {"configurable": {"thread_id": "drafts"}})
     speakers = [name for name, _ in persona_lines(state)]
     assert len(speakers) == 2 and speakers[0] != speakers[1]  # never the same speaker twice

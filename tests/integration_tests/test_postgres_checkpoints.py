@@ -36,9 +36,8 @@ def database() -> Iterator[str]:
 
 def stored(database: str, thread: str, turns: int) -> dict[str, Any]:
     """A thread's checkpointed state (read through a graph that never calls its model)."""
-    graph = simulation(ChatOpenAI(api_key="unused"), turns, K)
     with PostgresSaver.from_conn_string(database) as saver:
-        app = graph.compile(checkpointer=saver)
+        app = simulation(ChatOpenAI(api_key="unused"), turns, K, saver)
         return dict(app.get_state({"configurable": {"thread_id": thread}}).values)
 
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from langchain_openai import ChatOpenAI
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.graph import StateGraph
+from langgraph.graph.state import CompiledStateGraph
 
 from langchain_vs.serve import _deployed as deploy
 from langchain_vs.serve._deployed import (
@@ -103,8 +103,9 @@ async def test_the_factory_builds_a_graph_that_runs(monkeypatch):
     )
     config = {"configurable": {**SERVER_KEYS, "k": 2, "max_turns": 2, "seed": 1}}
     graph = await make_persona_simulation(config)
-    assert isinstance(graph, StateGraph)
-    app = graph.compile(checkpointer=InMemorySaver())
+    assert isinstance(graph, CompiledStateGraph) and graph.checkpointer is None
+    assert graph.name == "persona_simulation"
+    app = graph.copy(update={"checkpointer": InMemorySaver()})  # what LangGraph Server does
     state = await app.ainvoke({"messages": []}, {"configurable": {"thread_id": "t"}})
     assert [m.name for m in state["messages"]] == ["moderator", "Maya", "Tom"]
     assert state["finished"] and len(state["draws"]) == 2
@@ -127,7 +128,7 @@ async def test_model_settings_reach_every_persona_and_a_persona_s_own_win(monkey
     model_settings = {"temperature": 1.1, "max_tokens": 300, "extra_body": {"min_p": 0.1}}
     configurable = {**SERVER_KEYS, "personas": personas, "model_settings": model_settings}
     graph = await make_persona_simulation({"configurable": configurable})
-    models = {name: graph.nodes[name].runnable.inner_model() for name in ("Ann", "Raj")}
+    models = {name: graph.builder.nodes[name].runnable.inner_model() for name in ("Ann", "Raj")}
     assert (models["Ann"].temperature, models["Ann"].max_tokens) == (0.2, 300)
     assert (models["Raj"].temperature, models["Raj"].extra_body) == (1.1, {"min_p": 0.1})
 

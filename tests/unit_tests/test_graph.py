@@ -100,7 +100,7 @@ def test_round_robin_nine_turns_three_each():
     graph = create_persona_simulation(
         PERSONAS, fake(), max_turns=9, k=3, seed=0, opening="Should cities ban cars?"
     )
-    state = graph.compile().invoke({"messages": []})
+    state = graph.invoke({"messages": []})
     speakers = [name for name, _ in lines(state)]
     assert speakers == ["Ada", "Bo", "Cy"] * 3
     assert state["turn"] == 9 and len(state[DRAWS_KEY]) == 9
@@ -118,14 +118,14 @@ def test_custom_turn_order_and_stop_condition():
     graph = create_persona_simulation(
         PERSONAS, fake(), max_turns=9, k=3, turn_order=bo_first, stop_condition=stop_after_four
     )
-    state = graph.compile().invoke({"messages": [HumanMessage("Go", name="moderator")]})
+    state = graph.invoke({"messages": [HumanMessage("Go", name="moderator")]})
     assert [name for name, _ in lines(state)] == ["Bo", "Cy", "Bo", "Cy"]
 
 
 def test_same_seed_same_transcript_different_seed_differs():
     def run(seed: int) -> list[tuple[str | None, str]]:
         graph = create_persona_simulation(PERSONAS, fake(), max_turns=6, k=3, seed=seed)
-        return lines(graph.compile().invoke({"messages": []}))
+        return lines(graph.invoke({"messages": []}))
 
     assert run(11) == run(11)
     assert len({tuple(run(s)) for s in range(6)}) > 1
@@ -133,9 +133,7 @@ def test_same_seed_same_transcript_different_seed_differs():
 
 def test_checkpoint_replay_never_redraws():
     model = fake()
-    app = create_persona_simulation(PERSONAS, model, max_turns=6, k=3).compile(
-        checkpointer=InMemorySaver()
-    )
+    app = create_persona_simulation(PERSONAS, model, max_turns=6, k=3, checkpointer=InMemorySaver())
     final = app.invoke({"messages": []}, thread("t"))
     assert len(model.calls) == 6
     history = list(app.get_state_history(thread("t")))
@@ -146,8 +144,8 @@ def test_checkpoint_replay_never_redraws():
 
 
 def test_state_survives_strict_serialization():
-    app = create_persona_simulation(PERSONAS, fake(), max_turns=3, k=3).compile(
-        checkpointer=InMemorySaver()
+    app = create_persona_simulation(
+        PERSONAS, fake(), max_turns=3, k=3, checkpointer=InMemorySaver()
     )
     state = app.invoke({"messages": [HumanMessage("Go", name="moderator")]}, thread("s"))
     strict = JsonPlusSerializer(pickle_fallback=False)
@@ -157,7 +155,7 @@ def test_state_survives_strict_serialization():
 
 
 def test_inner_json_stays_out_of_the_messages_stream():
-    app = create_persona_simulation(PERSONAS[:2], fake(), max_turns=2, k=3).compile()
+    app = create_persona_simulation(PERSONAS[:2], fake(), max_turns=2, k=3)
     streamed, custom = [], []
     for mode, chunk in app.stream({"messages": []}, stream_mode=["messages", "custom"]):
         if mode == "messages":
@@ -203,7 +201,7 @@ def test_bad_persona_and_turn_order():
         create_persona_simulation(PERSONAS, fake(), max_turns=3, turn_order="random")  # type: ignore[arg-type]
     graph = create_persona_simulation(PERSONAS, fake(), max_turns=3, turn_order=lambda s: "Zed")
     with pytest.raises(ValueError, match="turn_order chose 'Zed'"):
-        graph.compile().invoke({"messages": []})
+        graph.invoke({"messages": []})
 
 
 class PersonaAwareFake(ScriptedFakeChatModel):
@@ -223,7 +221,7 @@ class PersonaAwareFake(ScriptedFakeChatModel):
 
 
 def drafting_app(model, **options):
-    graph = create_persona_simulation(
+    return create_persona_simulation(
         PERSONAS,
         model,
         max_turns=4,
@@ -231,9 +229,9 @@ def drafting_app(model, **options):
         selection="argmax",
         turn_order="parallel_drafts",
         opening="Go",
+        checkpointer=InMemorySaver(),
         **options,
     )
-    return graph.compile(checkpointer=InMemorySaver())
 
 
 def test_parallel_drafts_everyone_drafts_and_the_rule_picks():
@@ -299,15 +297,17 @@ def test_simulation_status_and_continue_read_the_state_not_next():
     from langchain_vs import simulation_status
     from langchain_vs.graph._simulation import continue_simulation
 
-    graph = create_persona_simulation(PERSONAS[:2], fake(), max_turns=3, k=3, seed=1)
     saver = InMemorySaver()
+    options: dict[str, Any] = {"max_turns": 3, "k": 3, "seed": 1, "checkpointer": saver}
     config = thread("status")
-    interrupted = graph.compile(checkpointer=saver, interrupt_after=["Ada"])
+    interrupted = create_persona_simulation(
+        PERSONAS[:2], fake(), interrupt_after=["Ada"], **options
+    )
     assert simulation_status(interrupted, config) == "new"
     interrupted.invoke({"messages": []}, config)  # stops after Ada's first line
     assert simulation_status(interrupted, config) == "unfinished"
 
-    app = graph.compile(checkpointer=saver)
+    app = create_persona_simulation(PERSONAS[:2], fake(), **options)
     # An unfinished thread whose snapshot lists no next task (a run killed between writing a
     # step and checkpointing the next): still unfinished, and continued from its turn count.
     app.update_state(config, {"drafts": None}, as_node="finish")
@@ -323,8 +323,9 @@ def test_simulation_status_and_continue_read_the_state_not_next():
 async def test_async_status_and_continue_start_a_new_thread():
     from langchain_vs.graph._simulation import acontinue_simulation, asimulation_status
 
-    graph = create_persona_simulation(PERSONAS[:2], fake(), max_turns=2, k=3)
-    app = graph.compile(checkpointer=InMemorySaver())
+    app = create_persona_simulation(
+        PERSONAS[:2], fake(), max_turns=2, k=3, checkpointer=InMemorySaver()
+    )
     assert await asimulation_status(app, thread("a")) == "new"
     state = await acontinue_simulation(app, thread("a"))
     assert state["finished"] is True and state["turn"] == 2
