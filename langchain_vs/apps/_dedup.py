@@ -9,18 +9,18 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from langchain_core.embeddings import Embeddings
 
-__all__ = ["DedupMode", "Deduper", "exact_key"]
+from langchain_vs.core import text_key
+
+if TYPE_CHECKING:
+    from langchain_vs.eval import SimilarityIndex
+
+__all__ = ["DedupMode", "Deduper"]
 
 DedupMode = Literal["exact", "semantic"]
-
-
-def exact_key(text: str) -> str:
-    """What makes two records the same: their text, ignoring case and runs of white space."""
-    return " ".join(text.casefold().split())
 
 
 class Deduper:
@@ -31,15 +31,14 @@ class Deduper:
         self.threshold = threshold
         self.keys: set[str] = set()
         self.embeddings = embeddings
-        self.vectors: Any = None  # numpy rows, grown by doubling
-        self.size = 0
+        self.index: SimilarityIndex | None = None  # made on first use: numpy is an extra
 
     def keep(self, texts: Sequence[str]) -> tuple[list[int], int, int]:
         """Which of ``texts`` are new (their positions), and the exact and near duplicates."""
         kept, exact, near = [], 0, 0
         fresh = []
         for position, text in enumerate(texts):
-            key = exact_key(text)
+            key = text_key(text)
             if key in self.keys:
                 exact += 1
                 continue
@@ -47,24 +46,15 @@ class Deduper:
             fresh.append(position)
         if self.mode == "exact" or not fresh:
             return fresh, exact, 0
-        from langchain_vs.eval import unit_embeddings
+        from langchain_vs.eval import SimilarityIndex, unit_embeddings
 
+        index = self.index = self.index or SimilarityIndex()
         vectors = unit_embeddings([texts[p] for p in fresh], self.embeddings)
         for position, vector in zip(fresh, vectors, strict=True):
-            if self.size and float((self.vectors[: self.size] @ vector).max()) >= self.threshold:
+            nearest = index.nearest(vector)
+            if nearest is not None and nearest[1] >= self.threshold:
                 near += 1
                 continue
-            self._add(vector)
+            index.add(vector)
             kept.append(position)
         return kept, exact, near
-
-    def _add(self, vector: Any) -> None:
-        import numpy as np
-
-        if self.vectors is None or self.size == len(self.vectors):
-            grown = np.zeros((max(64, 2 * self.size), len(vector)))
-            if self.vectors is not None:
-                grown[: self.size] = self.vectors[: self.size]
-            self.vectors = grown
-        self.vectors[self.size] = vector
-        self.size += 1

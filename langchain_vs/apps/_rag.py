@@ -35,7 +35,7 @@ from langchain_core.runnables import (
     RunnablePassthrough,
 )
 
-from langchain_vs.core import SelectionStrategy, VerbalizedDistribution
+from langchain_vs.core import SelectionStrategy, VerbalizedDistribution, text_key
 from langchain_vs.runnables import VerbalizedSampler
 
 __all__ = [
@@ -101,19 +101,19 @@ def merge_similar(
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
-    from langchain_vs.eval import unit_embeddings  # numpy lives in the metrics extra
+    from langchain_vs.eval import SimilarityIndex, unit_embeddings  # numpy: the metrics extra
 
     ranked = sorted(distribution.candidates, key=lambda c: -c.probability)
     unit = unit_embeddings([c.text for c in ranked], embeddings)
-    kept: list[int] = []
+    index = SimilarityIndex()
+    kept: list[int] = []  # by position in the index
     mass = {i: c.probability for i, c in enumerate(ranked)}
     for i in range(len(ranked)):
-        if kept:
-            similarities = unit[kept] @ unit[i]
-            best = int(similarities.argmax())
-            if similarities[best] >= threshold:
-                mass[kept[best]] += mass.pop(i)
-                continue
+        nearest = index.nearest(unit[i])
+        if nearest is not None and nearest[1] >= threshold:
+            mass[kept[nearest[0]]] += mass.pop(i)
+            continue
+        index.add(unit[i])
         kept.append(i)
     if len(kept) == len(ranked):
         return distribution
@@ -145,7 +145,7 @@ def _prompt(state: dict[str, Any]) -> str:
 
 
 def _ground(text: str, probability: float, documents: list[Document]) -> GroundedAnswer:
-    if " ".join(text.casefold().split()).rstrip(".") == NOT_IN_SOURCES.casefold().rstrip("."):
+    if text_key(text).rstrip(".") == text_key(NOT_IN_SOURCES).rstrip("."):
         return GroundedAnswer(text, probability, grounded=False)
     cited = sorted({int(n) - 1 for n in _CITATION.findall(text) if 0 < int(n) <= len(documents)})
     return GroundedAnswer(

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 # Only what the argument parser needs is imported up front: `--help` stays fast.
 from langchain_vs.cli import _shared
 from langchain_vs.core import MAX_K, SELECTION_STRATEGIES, Method
+from langchain_vs.local import DEFAULT_N_CTX, N_CTX_ENV, context_size
 
 if TYPE_CHECKING:
     pass
@@ -164,9 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--n-ctx",
             type=_positive,
-            default=os.environ.get(_shared.N_CTX_ENV, "16384"),  # argparse checks it with _positive
-            help=f"context size of the local model in tokens, shared by its 4 slots "
-            f"(default 16384, or ${_shared.N_CTX_ENV})",
+            default=None,  # the local model's own default
+            help="context size of the local model in tokens, shared by its 4 slots "
+            f"(default: ${N_CTX_ENV}, else {DEFAULT_N_CTX})",
         )
         command.add_argument(
             "--debug",
@@ -365,8 +365,8 @@ def _one_line(error: BaseException, args: argparse.Namespace) -> str:
     if any(phrase in text.lower() for phrase in _CONTEXT_ERRORS) and args.model == "local":
         text += (
             f" -- the prompt and reply do not fit the local model's context: raise it with "
-            f"--n-ctx (now {args.n_ctx}; each of the server's 4 slots gets a quarter) or "
-            f"${_shared.N_CTX_ENV}"
+            f"--n-ctx (now {context_size(args.n_ctx)}; each of the server's 4 slots gets a "
+            f"quarter) or ${N_CTX_ENV}"
         )
     return " ".join(text.split()[:120]) or type(error).__name__
 

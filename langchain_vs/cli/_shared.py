@@ -9,12 +9,10 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
 
-__all__ = ["N_CTX_ENV", "chat_model", "embeddings_for"]
-
-N_CTX_ENV = "LANGCHAIN_VS_N_CTX"  # the same variable as langchain_vs.local.N_CTX_ENV
+__all__ = ["chat_model", "embeddings_for"]
 
 
-def chat_model(spec: str, temperature: float, n_ctx: int) -> BaseChatModel:
+def chat_model(spec: str, temperature: float, n_ctx: int | None) -> BaseChatModel:
     """The chat model ``--model`` names."""
     if spec == "local":
         from langchain_vs.local import local_chat_model

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         SelectionStrategy,
         VerbalizedDistribution,
         WeightedText,
+        text_key,
     )
     from langchain_vs.core._engine import (
         Draw,
@@ -61,6 +62,7 @@ _HOMES = {
     "configured_copy": "_engine",
     "require_request": "_engine",
     "setting_names": "_engine",
+    "text_key": "_distribution",
 }
 
 __all__ = [
@@ -86,6 +88,7 @@ __all__ = [
     "configured_copy",
     "require_request",
     "setting_names",
+    "text_key",
 ]
 
 __getattr__, __dir__ = lazy_attributes(__name__, _HOMES, globals())

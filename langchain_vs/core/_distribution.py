@@ -28,10 +28,11 @@ from langchain_vs.core._weights import repair_weights
 
 __all__ = [
     "Candidate",
-    "SelectionStrategy",
     "Seed",
+    "SelectionStrategy",
     "VerbalizedDistribution",
     "WeightedText",
+    "text_key",
 ]
 
 SelectionStrategy = Literal["sample", "argmax", "uniform", "tail"]
@@ -113,6 +114,16 @@ class WeightedText:
     raw_probability: _JSONScalar = None
     repairs: tuple[str, ...] = ()
     value: Any = None
+
+
+def text_key(text: str) -> str:
+    """What makes two texts the same answer: the text, ignoring case and runs of white space.
+
+    Example:
+        >>> text_key("  Paris  France ") == text_key("paris france")
+        True
+    """
+    return " ".join(text.casefold().split())
 
 
 def as_json_scalar(value: Any) -> _JSONScalar:
@@ -274,7 +285,7 @@ class VerbalizedDistribution:
         """
         merged: dict[str, Candidate] = {}
         for c in self.candidates:
-            key = " ".join(c.text.casefold().split())
+            key = text_key(c.text)
             if key in merged:
                 first = merged[key]
                 merged[key] = replace(

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         vendi_score,
     )
     from langchain_vs.eval._minilm import INSTALL_EMBEDDINGS, MiniLMEmbeddings, minilm_available
+    from langchain_vs.eval._similarity import SimilarityIndex
 
 _HOMES = {
     "HashedNgramEmbeddings": "_embeddings",
@@ -46,12 +47,14 @@ _HOMES = {
     "minilm_available": "_minilm",
     "rouge_l": "_metrics",
     "self_bleu": "_metrics",
+    "SimilarityIndex": "_similarity",
     "semantic_diversity": "_metrics",
     "unit_embeddings": "_metrics",
     "vendi_score": "_metrics",
 }
 
 __all__ = [
+    "SimilarityIndex",
     "HashedNgramEmbeddings",
     "INSTALL_EMBEDDINGS",
     "MiniLMEmbeddings",

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from langchain_vs._imports import lazy_attributes
 
 if TYPE_CHECKING:
+    from langchain_vs.local._defaults import DEFAULT_N_CTX, N_CTX_ENV, context_size
     from langchain_vs.local._server import (
         DEFAULT_MODEL_FILE,
-        N_CTX_ENV,
         LocalModelError,
         LocalModelServer,
         default_chat_model,
@@ -24,10 +24,12 @@ if TYPE_CHECKING:
     )
 
 _HOMES = {
+    "DEFAULT_N_CTX": "_defaults",
+    "context_size": "_defaults",
     "DEFAULT_MODEL_FILE": "_server",
     "LocalModelError": "_server",
     "LocalModelServer": "_server",
-    "N_CTX_ENV": "_server",
+    "N_CTX_ENV": "_defaults",
     "default_chat_model": "_server",
     "default_model_path": "_server",
     "local_chat_model": "_server",
@@ -36,6 +38,8 @@ _HOMES = {
 }
 
 __all__ = [
+    "DEFAULT_N_CTX",
+    "context_size",
     "DEFAULT_MODEL_FILE",
     "LocalModelError",
     "LocalModelServer",

