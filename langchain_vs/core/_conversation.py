@@ -170,6 +170,9 @@ class VerbalizedConversation:
         self.structured = structured and config.asks_json
         self.format_in_prompt = format_in_prompt
         self.structured_error: str | None = None
+        self.last_turn: ParsedTurn | None = None
+        """The turn read from the last reply (``None`` if it was unreadable): every reply is
+        read here, once; a streaming driver shows what this adds to what it streamed."""
         self._structured_parse_failures = 0
 
     def _turn_messages(
@@ -254,6 +257,7 @@ class VerbalizedConversation:
                 replies.append(reply)
                 usage = add_usage(usage, reply.usage_metadata)
                 attempts += 1
+                self.last_turn = None
                 try:
                     parsed = read_turn(parser, reply, document=request.structured)
                 except OutputParserException as error:
@@ -278,6 +282,7 @@ class VerbalizedConversation:
                         ]
                     continue
                 turns.append(parsed)
+                self.last_turn = parsed
                 history = [*asked, AIMessage(content=_reply_text(reply))]
                 break
         final_parser = VerbalizedOutputParser(

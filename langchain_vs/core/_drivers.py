@@ -3,8 +3,9 @@
 :func:`drive`, :func:`adrive`, :func:`drive_stream` and :func:`adrive_stream` make the model calls
 the conversation asks for — sync or async, plain or streaming — and hand back the replies (or
 the calls' exceptions). They are twins: the same steps, each with its own kind of call, none
-wrapped in a thread. Only parsing a long reply moves to a worker thread in the async drivers,
-so that it never blocks the event loop.
+wrapped in a thread. Only reading a long reply moves to a worker thread in the async drivers,
+so that it never blocks the event loop. The conversation reads every reply, streamed or not,
+exactly once; the streaming drivers parse only partially while chunks arrive.
 """
 
 from __future__ import annotations
@@ -15,28 +16,23 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, message_chunk_to_message
 
-from langchain_vs.core._conversation import (
-    ModelRequest,
-    SamplingOutcome,
-    VerbalizedConversation,
-    read_turn,
-)
+from langchain_vs.core._conversation import ModelRequest, SamplingOutcome, VerbalizedConversation
 from langchain_vs.core._distribution import Candidate
-from langchain_vs.core.parsing import PartialParse
+from langchain_vs.core.parsing import ParsedTurn, PartialParse
 
 __all__ = ["StreamEvent", "adrive", "adrive_stream", "drive", "drive_stream"]
 
 _THREAD_PARSE_CHARS = 65_536
-"""Async drivers parse a reply at least this long in a worker thread, off the event loop."""
+"""Async drivers read a reply at least this long in a worker thread, off the event loop."""
 
 
 class _Stepper:
     """Advances a conversation's generator; the drivers only make the calls."""
 
     def __init__(self, conversation: VerbalizedConversation) -> None:
+        self.conversation = conversation
         self._steps = conversation.steps()
         self.request: ModelRequest = next(self._steps)
         self.outcome: SamplingOutcome | None = None
@@ -96,11 +92,20 @@ def drive(conversation: VerbalizedConversation, call: ModelCall) -> SamplingOutc
             return stepper.result()
 
 
-async def _areply(stepper: _Stepper, reply: AIMessage) -> bool:
-    """Hand over a reply; a long one is parsed in a worker thread, off the event loop."""
-    if len(reply.text) >= _THREAD_PARSE_CHARS:
-        return await asyncio.to_thread(stepper.reply, reply)
-    return stepper.reply(reply)
+async def _areply(stepper: _Stepper, reply: Callable[[], AIMessage], size: int) -> bool:
+    """Hand over a reply; a long one is built and read in a worker thread, off the event loop.
+
+    Args:
+        stepper: The conversation's stepper.
+        reply: Builds the reply (merging a streamed reply's chunks is work too).
+        size: The reply's length in characters.
+
+    Returns:
+        False once the conversation is finished.
+    """
+    if size >= _THREAD_PARSE_CHARS:
+        return await asyncio.to_thread(lambda: stepper.reply(reply()))
+    return stepper.reply(reply())
 
 
 async def adrive(conversation: VerbalizedConversation, call: AsyncModelCall) -> SamplingOutcome:
@@ -113,7 +118,7 @@ async def adrive(conversation: VerbalizedConversation, call: AsyncModelCall) -> 
             if stepper.fail(error):
                 continue
             return stepper.result()
-        if not await _areply(stepper, reply):
+        if not await _areply(stepper, lambda: reply, len(reply.text)):  # noqa: B023 -- called now
             return stepper.result()
 
 
@@ -154,14 +159,17 @@ class _Streamed:
         self._emitted = len(update)
         return fresh
 
-    def finish(self) -> list[Candidate]:
-        """The candidates not streamed yet, once the reply is whole (none if unreadable)."""
-        parser = self._request.parser
-        try:
-            turn = read_turn(parser, self.reply(), document=self._request.structured)
-        except OutputParserException:
-            return []  # the conversation re-asks or raises with the full story
-        return self._numbered(parser.to_distribution([turn]).candidates[self._emitted :])
+    @property
+    def size(self) -> int:
+        """How many characters of text have streamed."""
+        return self._partial.length
+
+    def rest(self, turn: ParsedTurn | None) -> list[Candidate]:
+        """The candidates of the reply's turn, as the conversation read it, not streamed yet."""
+        if turn is None:
+            return []  # unreadable: the conversation re-asks or raises with the full story
+        distribution = self._request.parser.to_distribution([turn])
+        return self._numbered(distribution.candidates[self._emitted :])
 
     def reply(self) -> AIMessage:
         if self._reply is None:
@@ -192,13 +200,14 @@ def drive_stream(
         try:
             for chunk in stream(stepper.request):
                 yield from streamed.feed(chunk)
-            yield from streamed.finish()
         except Exception as error:  # noqa: BLE001 -- handed to the conversation, re-raised there
             if stepper.fail(error):
                 continue
             yield stepper.result()
             return
-        if not stepper.reply(streamed.reply()):
+        going = stepper.reply(streamed.reply())
+        yield from streamed.rest(stepper.conversation.last_turn)
+        if not going:
             yield stepper.result()
             return
 
@@ -214,13 +223,14 @@ async def adrive_stream(
             async for chunk in stream(stepper.request):
                 for candidate in streamed.feed(chunk):
                     yield candidate
-            for candidate in streamed.finish():
-                yield candidate
         except Exception as error:  # noqa: BLE001 -- handed to the conversation, re-raised there
             if stepper.fail(error):
                 continue
             yield stepper.result()
             return
-        if not await _areply(stepper, streamed.reply()):
+        going = await _areply(stepper, streamed.reply, streamed.size)
+        for candidate in streamed.rest(stepper.conversation.last_turn):
+            yield candidate
+        if not going:
             yield stepper.result()
             return

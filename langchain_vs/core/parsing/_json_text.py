@@ -25,7 +25,14 @@ import json_repair
 
 __all__ = ["close_json", "find_json", "read_json_document"]
 
-_DECODER = json.JSONDecoder(strict=False)  # strict=False: raw newlines inside strings (poems)
+
+def _no_constant(name: str) -> Any:
+    """``NaN`` and ``Infinity`` are no JSON: the scan stops there, and so does the fast path."""
+    raise ValueError(f"{name} is not JSON")
+
+
+# strict=False: raw newlines inside strings (poems)
+_DECODER = json.JSONDecoder(strict=False, parse_constant=_no_constant)
 _STRING_BODY = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
 _LITERAL = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
 _PARTIAL_ESCAPE = re.compile(r"\\(?:u[0-9a-fA-F]{0,3})?\Z")
@@ -44,6 +51,9 @@ _VALUE, _KEY, _COLON, _COMMA = range(4)
 _NOTHING = object()
 _JSON_REPAIR_CALLS = 2
 """find_json hands at most this many starts to json-repair."""
+_FAST_TRIES = 1
+"""Starts find_json may try the C decoder on before it fails: a failure costs a count of the
+lines before the start (for the error message), so failed tries must stay few to stay linear."""
 
 
 def _skip(pattern: re.Pattern[str], text: str, position: int) -> int:
@@ -63,9 +73,60 @@ def close_json(text: str, start: int) -> tuple[Any, int] | None:
         ``(value, end)`` — ``end`` is where reading stopped — or ``None`` when nothing at
         ``start`` reads as a JSON object or array.
     """
-    mended, end, _ = _mend(text, start)
-    value = _decoded(mended)
+    value, end, _ = _read_value(text, start, fast=True)
     return None if value is _NOTHING else (value, end)
+
+
+def _read_value(text: str, start: int, *, fast: bool) -> tuple[Any, int, bool]:
+    """Read the JSON value at ``start``: the fast path if asked and it succeeds, else the scan.
+
+    Returns:
+        The value (``_NOTHING`` if none), where reading stopped, and whether the value was whole
+        as it stood (nothing mended).
+    """
+    if fast and (found := _read_whole(text, start)) is not None:
+        return found[0], found[1], True
+    return _read_scanned(text, start)
+
+
+def _read_scanned(text: str, start: int) -> tuple[Any, int, bool]:
+    """The slow path: the mending scan, then decoding what it kept (see :func:`_read_value`)."""
+    mended, end, whole = _mend(text, start)
+    return _decoded(mended), end, whole
+
+
+def _read_whole(text: str, start: int) -> tuple[Any, int] | None:
+    """The fast path: an object or array at ``start`` that is valid JSON as it stands.
+
+    The C decoder alone reads it; ``None`` when it is not valid as it stands (then only the
+    mending scan can tell what it is). For every value it returns, :func:`_mend` would return
+    the same value, end and "whole": the scan accepts exactly JSON's grammar (no ``NaN``), up
+    to the depth cap checked here.
+    """
+    try:
+        value, end = _DECODER.raw_decode(text, start)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(value, dict | list) or not _within_depth(text, start, end, value):
+        return None
+    return value, end
+
+
+def _within_depth(text: str, start: int, end: int, value: Any) -> bool:
+    """Whether ``value`` (read from ``text[start:end]``) nests no deeper than the scan reads."""
+    if text.count("{", start, end) + text.count("[", start, end) <= _MAX_DEPTH:
+        return True  # too few brackets to nest deeper (the common case: no walk at all)
+    level: list[Any] = [value]
+    for _ in range(_MAX_DEPTH):
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return True
+    return False
 
 
 def _decoded(mended: str | None) -> Any:
@@ -186,8 +247,7 @@ def read_json_document(text: str) -> tuple[Any, bool] | None:
         start = _skip(_SPACE, text, newline + 1) if newline >= 0 else len(text)
     if text[start : start + 1] not in _CLOSERS:
         return None
-    mended, end, whole = _mend(text, start)
-    value = _decoded(mended)
+    value, end, whole = _read_value(text, start, fast=True)
     if (value is _NOTHING or not value) and _json_repair_may_help(text, end):
         whole, value = False, _json_repaired(text, start)
     return None if value is _NOTHING else (value, whole)
@@ -213,12 +273,15 @@ def find_json(
         (cut off, trailing commas); ``position`` is where it starts. ``None`` when nothing
         acceptable was found.
     """
-    repair_calls = _JSON_REPAIR_CALLS
+    repair_calls, fast_tries = _JSON_REPAIR_CALLS, _FAST_TRIES
     position = 0
     while match := _STARTS.search(text, position):
         start = match.start()
-        mended, end, whole = _mend(text, start)
-        value = _decoded(mended)
+        if fast_tries > 0 and (found := _read_whole(text, start)) is not None:
+            (value, end), whole = found, True  # skipped over if rejected: linear all the same
+        else:
+            fast_tries -= 1
+            value, end, whole = _read_scanned(text, start)
         acceptable = isinstance(value, dict | list) and (accept is None or accept(value))
         if not acceptable and repair_calls > 0 and _json_repair_may_help(text, end):
             repair_calls -= 1

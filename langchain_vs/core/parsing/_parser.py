@@ -311,10 +311,11 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         found: list[tuple[int, Any, bool, str]] = []
         if (in_json := find_json(text, accept=lambda v: self._raw_items(v)[0])) is not None:
             found.append((in_json[2], in_json[0], in_json[1], "json"))
+        before = None if in_json is None else in_json[2]  # (JSON wins a tie, so none is read)
         if self.method is not Method.DIRECT_COT and self.candidate_schema is None:
-            if (xml := find_xml_items(text)) is not None:
+            if (xml := find_xml_items(text, before=before)) is not None:
                 found.append((xml[2], xml[0], xml[1], "xml"))
-            lists = find_list_items(text, with_values=self.method.is_verbalized)
+            lists = find_list_items(text, with_values=self.method.is_verbalized, before=before)
             if lists is not None:
                 wanted = 1 if self.method.is_verbalized else 2
                 has_values = any(len(item) > 1 for item in lists[0])

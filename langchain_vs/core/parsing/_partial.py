@@ -77,6 +77,11 @@ class PartialParse:
         self.last: VerbalizedDistribution | None = None
 
     @property
+    def length(self) -> int:
+        """How many characters of text the reply has so far."""
+        return self._length
+
+    @property
     def text(self) -> str:
         """The reply's text so far."""
         return "".join(self._parts)

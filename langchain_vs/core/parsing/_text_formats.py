@@ -59,18 +59,27 @@ def valid_utf8(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def find_xml_items(text: str) -> tuple[list[dict[str, Any]], bool, int] | None:
+def find_xml_items(
+    text: str, *, before: int | None = None
+) -> tuple[list[dict[str, Any]], bool, int] | None:
     """Find ``<response><text>…</text><probability>…</probability></response>`` items.
 
     Also accepts bare ``<text>`` / ``<probability>`` pairs without the ``<response>`` wrapper,
     and ``confidence``, ``perplexity`` or ``nll`` in place of ``probability``. A value tag
     belongs to the text before it (up to the next ``<text>``).
 
+    Args:
+        text: The model's output.
+        before: Only items that start before this position matter (another format starts
+            there): ``None`` at once when no tag does.
+
     Returns:
         ``(items, complete, position)``: each item a dict with ``text`` and the value tag it
         had; ``complete`` is False when the last item was still open; ``position`` is where the
         first item's tags begin. ``None`` when there are none.
     """
+    if before is not None and text.find("<", 0, before) < 0:
+        return None
     items: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None  # the item being filled
     position = -1
@@ -144,7 +153,7 @@ def _unquote(text: str) -> str:
 
 
 def find_list_items(
-    text: str, *, with_values: bool = True
+    text: str, *, with_values: bool = True, before: int | None = None
 ) -> tuple[list[dict[str, Any]], bool, int] | None:
     """Find a numbered or bulleted list; an item runs until the next item starts.
 
@@ -152,6 +161,12 @@ def find_list_items(
     ignored. A value at the end of an item — ``(probability: 0.08)``, ``— 8%``,
     ``Probability: 0.2`` — is split off into ``probability`` (or ``confidence`` and so on),
     unless ``with_values`` is False (lists of plain responses, where "- 5" may be content).
+
+    Args:
+        text: The model's output.
+        with_values: Split a value off the end of each item.
+        before: Only a list that starts before this position matters (another format starts
+            there): ``None`` as soon as a line at or after it is reached without an item.
 
     Returns:
         ``(items, complete, position)``; ``complete`` is False when the text does not end with
@@ -162,6 +177,8 @@ def find_list_items(
     position = -1
     offset = 0
     for line in text.splitlines(keepends=True):
+        if position < 0 and before is not None and offset >= before:
+            return None
         start = _ITEM_START.match(line)
         if start:
             if position < 0:
