@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from langchain_vs.apps import generate_dataset, token_level_arms
-from langchain_vs.cli._shared import chat_model
 from langchain_vs.core import configured_copy
 from langchain_vs.eval import MiniLMEmbeddings
+from langchain_vs.local import resolve_chat_model
 
 PROMPTS = [
     "Write a one-sentence grade-school math word problem about apples.",
@@ -68,11 +68,14 @@ def main() -> None:
     parser.add_argument("-k", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--temperature", type=float, default=0.7)
-    parser.add_argument("--model", default="local")
+    parser.add_argument("--model", default="local", help="'local', 'provider:model' or a name")
+    parser.add_argument("--base-url", default=None, help="an OpenAI-compatible endpoint")
     parser.add_argument("--out", default="dataset-bench")
     args = parser.parse_args()
     Path(args.out).mkdir(parents=True, exist_ok=True)
-    model = chat_model(args.model, args.temperature, 16384)
+    model = resolve_chat_model(
+        args.model, base_url=args.base_url, n_ctx=16384, temperature=args.temperature
+    )
     min_p = next(arm for arm in token_level_arms(model) if "min_p" in arm.name)
     arms = [
         ("vs_standard", model, "vs_standard"),

@@ -40,6 +40,7 @@ from langchain_vs.eval import (
     lexical_diversity,
     semantic_diversity,
 )
+from langchain_vs.local import resolve_chat_model
 from langchain_vs.runnables import VerbalizedSampler
 
 __all__ = ["Arm", "load_tasks", "run_benchmark", "token_level_arms", "write_report"]
@@ -168,7 +169,7 @@ def _mean(values: Sequence[float]) -> float | None:
 
 
 def run_benchmark(
-    model: BaseChatModel,
+    model: BaseChatModel | str,
     *,
     tasks: Sequence[str] = ("joke", "poem", "story", "dice", "states"),
     methods: Sequence[Method | str] = tuple(Method),
@@ -182,7 +183,8 @@ def run_benchmark(
     """Run every arm on every task; return a JSON-able report (``config`` and ``rows``).
 
     Args:
-        model: The model under test.
+        model: The model under test, or its name (``"openai:gpt-4.1-mini"``, ``"local"``; see
+            :func:`~langchain_vs.local.resolve_chat_model`).
         tasks: Task names from :func:`load_tasks`.
         methods: VS methods and baselines to compare.
         samples: Responses per prompt (creative) or answers per prompt (answer tasks).
@@ -198,6 +200,7 @@ def run_benchmark(
         raise ValueError(f"unknown tasks {unknown}; choose from {sorted(known)}")
     if samples < 1:
         raise ValueError(f"samples must be at least 1, got {samples}")
+    model = resolve_chat_model(model)
     embeddings = embeddings or default_embeddings()
     arms = [Arm(Method(m).value, Method(m)) for m in methods]
     arms += token_level_arms(model) if token_baselines else []

@@ -44,6 +44,7 @@ from langchain_vs.apps._dataset_run import (
 )
 from langchain_vs.apps._dedup import Deduper, DedupMode
 from langchain_vs.core import Method, configured_copy
+from langchain_vs.local import resolve_chat_model
 from langchain_vs.runnables import VerbalizedSampler
 
 __all__ = [
@@ -61,7 +62,7 @@ CALL_BUDGET_FACTOR = 4
 
 
 def _prepare(
-    model: BaseChatModel,
+    model: BaseChatModel | str,
     prompts: str | Sequence[str],
     *,
     n: int,
@@ -91,6 +92,7 @@ def _prepare(
         raise ValueError(f"dedup must be 'exact' or 'semantic', got {dedup!r}")
     if not 0.0 < similarity_threshold <= 1.0:
         raise ValueError(f"similarity_threshold must be in (0, 1], got {similarity_threshold!r}")
+    model = resolve_chat_model(model)
     if rate_limiter is not None:
         model = configured_copy(model, {"rate_limiter": rate_limiter})
     sampler = VerbalizedSampler(
@@ -131,7 +133,7 @@ def _prepare(
 
 
 def generate_dataset(
-    model: BaseChatModel,
+    model: BaseChatModel | str,
     prompts: str | Sequence[str],
     *,
     n: int,
@@ -153,7 +155,8 @@ def generate_dataset(
     """Generate ``n`` unique records by VS: every candidate of every call is a record.
 
     Args:
-        model: Any LangChain chat model.
+        model: Any LangChain chat model, or its name (``"openai:gpt-4.1-mini"``, ``"local"``;
+            see :func:`~langchain_vs.local.resolve_chat_model`).
         prompts: One prompt, or many (e.g. topics times personas), asked round robin.
         n: How many unique records to produce.
         schema: Structured records: a pydantic model class, ``TypedDict`` or JSON-schema dict
@@ -205,7 +208,7 @@ def generate_dataset(
 
 
 async def agenerate_dataset(
-    model: BaseChatModel,
+    model: BaseChatModel | str,
     prompts: str | Sequence[str],
     *,
     n: int,

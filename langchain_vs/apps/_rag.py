@@ -159,7 +159,7 @@ def _ground(text: str, probability: float, documents: list[Document]) -> Grounde
 
 def create_diverse_rag_chain(
     retriever: BaseRetriever,
-    model: BaseChatModel,
+    model: BaseChatModel | str,
     *,
     k: int = 5,
     merge_threshold: float | None = None,
@@ -172,7 +172,8 @@ def create_diverse_rag_chain(
 
     Args:
         retriever: Any LangChain retriever.
-        model: Any chat model.
+        model: Any chat model, or its name (``"openai:gpt-4.1-mini"``, ``"local"``; see
+            :func:`~langchain_vs.local.resolve_chat_model`).
         k: How many answers to ask for.
         merge_threshold: Merge answers whose cosine similarity reaches this (e.g. 0.9), adding
             their probabilities; ``None`` keeps every answer.

@@ -71,7 +71,7 @@ def run_generate(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     embeddings = _shared.embeddings_for(args.embeddings)
     with console.status("Starting the model…"):
-        model = _shared.chat_model(args.model, args.temperature, args.n_ctx)
+        model = _shared.chat_model(args)
     columns = (
         TextColumn("records"),
         BarColumn(),

@@ -117,14 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--selection", default="sample", choices=SELECTION_STRATEGIES)
     sample.add_argument("--seed", type=int, default=None, help="seed for the pick")
     sample.add_argument("--temperature", type=_temperature, default=0.7, help="0 to 2")
-    sample.add_argument(
-        "--model", default="local", help="'local' (embedded llama.cpp model) or 'openai:MODEL'"
-    )
     sample.add_argument("--json", action="store_true", help="print the result as JSON")
     bench = commands.add_parser("bench", help="compare VS with direct prompting and samplers")
-    bench.add_argument(
-        "--model", default="local", help="'local' (embedded llama.cpp model) or 'openai:MODEL'"
-    )
     bench.add_argument(
         "--tasks",
         type=_names,
@@ -161,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", default="bench-results", help="folder for JSON, markdown, PNG")
     generate = _add_generate_command(commands)
     for command in (sample, bench, generate):
+        _shared.add_model_arguments(command)
         command.add_argument(
             "--n-ctx",
             type=_positive,
@@ -208,9 +203,6 @@ def _add_generate_command(commands: Any) -> argparse.ArgumentParser:
     generate.add_argument("--max-calls", type=_positive, default=None, help="the call budget")
     generate.add_argument("--seed", type=int, default=None)
     generate.add_argument("--temperature", type=_temperature, default=0.7, help="0 to 2")
-    generate.add_argument(
-        "--model", default="local", help="'local' (embedded llama.cpp model) or 'openai:MODEL'"
-    )
     generate.add_argument(
         "--embeddings", choices=("auto", "minilm", "hashed"), default="auto", help="for dedup"
     )
@@ -273,7 +265,7 @@ def _sample(args: argparse.Namespace) -> int:
         status = Console(stderr=True).status("Starting the model…")
         status.start()
     try:
-        model = _shared.chat_model(args.model, args.temperature, args.n_ctx)
+        model = _shared.chat_model(args)
         if status is not None:
             status.update(f"Asking for {args.k} candidates…")
         sampler = VerbalizedSampler(
@@ -316,7 +308,7 @@ def _bench(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     embeddings = _shared.embeddings_for(args.embeddings)
     with console.status("Starting the model…"):
-        model = _shared.chat_model(args.model, args.temperature, args.n_ctx)
+        model = _shared.chat_model(args)
         embeddings.embed_query("warm-up")  # fails fast on a missing extra, before any model call
     token_baselines = not args.no_token_baselines
     with Progress(console=console) as progress:
@@ -362,7 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _one_line(error: BaseException, args: argparse.Namespace) -> str:
     """The error, its notes (which name the endpoint) and what to do, on one line."""
     text = " ".join([str(error), *getattr(error, "__notes__", ())])
-    if any(phrase in text.lower() for phrase in _CONTEXT_ERRORS) and args.model == "local":
+    if any(phrase in text.lower() for phrase in _CONTEXT_ERRORS) and _shared.is_local(args):
         text += (
             f" -- the prompt and reply do not fit the local model's context: raise it with "
             f"--n-ctx (now {context_size(args.n_ctx)}; each of the server's 4 slots gets a "

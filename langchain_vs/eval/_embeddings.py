@@ -3,6 +3,8 @@
 :func:`default_embeddings` gives :class:`~langchain_vs.eval.MiniLMEmbeddings` (semantic,
 all-MiniLM-L6-v2 on onnxruntime) when the ``embeddings`` extra is installed, and falls back to
 the numpy-only lexical :class:`HashedNgramEmbeddings` otherwise, saying so once in the log.
+Both need numpy (the ``metrics`` extra): without it, making one raises ``ImportError`` with the
+``pip install`` line.
 
 :class:`HashedNgramEmbeddings` implements LangChain's ``Embeddings`` with numpy only: each text
 becomes a vector of hashed character 3-5-grams (sublinear counts, L2-normalized). It needs no
@@ -22,10 +24,15 @@ from __future__ import annotations
 import logging
 import zlib
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict, Field
+
+from langchain_vs.eval._requires import require
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["HashedNgramEmbeddings", "default_embeddings", "embeddings_name"]
 
@@ -47,7 +54,17 @@ class HashedNgramEmbeddings(BaseModel, Embeddings):
     min_n: int = Field(default=3, ge=1)
     max_n: int = Field(default=5, ge=1)
 
+    def model_post_init(self, context: Any, /) -> None:
+        """Check numpy is there, so a missing extra shows when the embeddings are made.
+
+        Raises:
+            ImportError: numpy is not installed (the message has the ``pip install`` line).
+        """
+        require("numpy", what="HashedNgramEmbeddings")
+
     def _vector(self, text: str) -> np.ndarray:
+        import numpy as np
+
         padded = f" {' '.join(text.casefold().split())} "
         vector = np.zeros(self.dimensions, dtype=np.float64)
         for n in range(self.min_n, self.max_n + 1):

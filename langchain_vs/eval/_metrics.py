@@ -4,7 +4,9 @@ Text metrics (higher = more diverse unless stated): :func:`semantic_diversity`,
 :func:`lexical_diversity` (from pairwise ROUGE-L), :func:`distinct_n`, :func:`vendi_score`, and
 :func:`self_bleu` (higher = *less* diverse). Distribution metrics compare the answers a method
 produced with a reference distribution: :func:`kl_divergence`, :func:`js_divergence`,
-:func:`coverage`. Needs the ``metrics`` extra (numpy, sacrebleu).
+:func:`coverage`. The embedding, Vendi and divergence metrics need numpy and :func:`self_bleu`
+sacrebleu (the ``metrics`` extra); without it they raise ``ImportError`` with the ``pip install``
+line, and the others work on the core install.
 
 Example:
     >>> round(lexical_diversity(["the red car", "the red car", "a blue boat"]), 3)
@@ -20,11 +22,15 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from langchain_vs.eval._embeddings import default_embeddings
+from langchain_vs.eval._requires import require
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "answer_counts",
@@ -50,6 +56,9 @@ def _need_two(texts: Sequence[str], what: str) -> None:
 
 def unit_embeddings(texts: Sequence[str], embeddings: Embeddings | None = None) -> np.ndarray:
     """The texts' embeddings as unit rows (zero rows stay zero); default: default_embeddings()."""
+    require("numpy", what="unit_embeddings")
+    import numpy as np
+
     vectors = np.asarray(
         (embeddings or default_embeddings()).embed_documents(list(texts)), dtype=np.float64
     )
@@ -69,6 +78,8 @@ def semantic_diversity(texts: Sequence[str], embeddings: Embeddings | None = Non
     """
     _need_two(texts, "semantic_diversity")
     unit = unit_embeddings(texts, embeddings)
+    import numpy as np
+
     similarity = unit @ unit.T
     upper = similarity[np.triu_indices(len(texts), k=1)]
     return float(1.0 - upper.mean())
@@ -126,6 +137,7 @@ def self_bleu(texts: Sequence[str]) -> float:
     the texts repeat each other more (1 = identical).
     """
     _need_two(texts, "self_bleu")
+    require("sacrebleu", what="self_bleu")
     from sacrebleu import BLEU
 
     bleu = BLEU(effective_order=True)
@@ -145,6 +157,8 @@ def vendi_score(texts: Sequence[str], embeddings: Embeddings | None = None) -> f
     if not texts:
         raise ValueError("vendi_score needs at least 1 text")
     unit = unit_embeddings(texts, embeddings)
+    import numpy as np
+
     eigenvalues = np.linalg.eigvalsh(unit @ unit.T / len(texts))
     positive = eigenvalues[eigenvalues > 1e-12]
     return float(np.exp(-np.sum(positive * np.log(positive))))
@@ -160,6 +174,9 @@ def _aligned(
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     if any(v < 0 for v in counts.values()) or any(v < 0 for v in reference.values()):
         raise ValueError("counts and reference must not be negative")
+    require("numpy", what="kl_divergence and js_divergence")
+    import numpy as np
+
     support = sorted(set(counts) | set(reference))
     p = np.array([float(counts.get(key, 0.0)) for key in support])
     q = np.array([float(reference.get(key, 0.0)) for key in support])
@@ -178,6 +195,8 @@ def kl_divergence(
     :func:`js_divergence` beside it when such answers are common.
     """
     _, p, q = _aligned(counts, reference)
+    import numpy as np
+
     q = (q + epsilon) / (q + epsilon).sum()
     mask = p > 0
     return float(np.sum(p[mask] * np.log(p[mask] / q[mask])))
@@ -186,6 +205,8 @@ def kl_divergence(
 def js_divergence(counts: Mapping[str, float], reference: Mapping[str, float]) -> float:
     """Jensen-Shannon divergence in bits, in [0, 1]: finite even for answers of zero mass."""
     _, p, q = _aligned(counts, reference)
+    import numpy as np
+
     m = (p + q) / 2
 
     def kl(a: np.ndarray) -> float:

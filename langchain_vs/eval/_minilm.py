@@ -30,11 +30,15 @@ import importlib.util
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from langchain_vs.eval._requires import require
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "DIMENSIONS",
@@ -156,6 +160,21 @@ class MiniLMEmbeddings(BaseModel, Embeddings):
     _loaded: _Loaded | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
+    def model_post_init(self, context: Any, /) -> None:
+        """Check the extra is there, so a missing one shows when the embeddings are made.
+
+        Raises:
+            ImportError: numpy, onnxruntime or tokenizers is not installed (the message has the
+                ``pip install`` line).
+        """
+        require(
+            "numpy",
+            "onnxruntime",
+            "tokenizers",
+            what="MiniLMEmbeddings",
+            install=INSTALL_EMBEDDINGS,
+        )
+
     def _load(self) -> _Loaded:
         with self._lock:
             if self._loaded is None:
@@ -163,14 +182,9 @@ class MiniLMEmbeddings(BaseModel, Embeddings):
             return self._loaded
 
     def _open(self) -> _Loaded:
-        try:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-        except ImportError as error:
-            raise ImportError(
-                f"MiniLMEmbeddings needs onnxruntime and tokenizers. Install them with: "
-                f"{INSTALL_EMBEDDINGS}"
-            ) from error
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
         model = _given(self.model_path, "model_path") if self.model_path else _packaged(_MODEL)
         vocab = (
             _given(self.tokenizer_path, "tokenizer_path")
@@ -190,6 +204,8 @@ class MiniLMEmbeddings(BaseModel, Embeddings):
         return _Loaded(tokenizer, session, frozenset(i.name for i in session.get_inputs()))
 
     def _batch(self, loaded: _Loaded, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
         encodings = loaded.tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
@@ -210,13 +226,14 @@ class MiniLMEmbeddings(BaseModel, Embeddings):
         Raises:
             TypeError: An item is not a string.
             ValueError: The model files are missing or fail their checksum.
-            ImportError: The ``embeddings`` extra is not installed.
         """
         for index, text in enumerate(texts):
             if not isinstance(text, str):
                 raise TypeError(
                     f"MiniLMEmbeddings embeds strings; item {index} is {type(text).__name__}"
                 )
+        import numpy as np
+
         vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
             return vectors

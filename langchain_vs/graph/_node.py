@@ -46,6 +46,7 @@ from langchain_vs.core import (
     VerbalizedEngine,
     configured_copy,
 )
+from langchain_vs.local import resolve_chat_model
 
 __all__ = [
     "CUSTOM_EVENT_TYPE",
@@ -148,7 +149,8 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
     record is written to the ``custom`` stream as ``{"type": "verbalized_sampling", ...}``.
 
     Args:
-        model: Any chat model.
+        model: Any chat model, or its name (``"openai:gpt-4.1-mini"``, ``"local"``; see
+            :func:`~langchain_vs.local.resolve_chat_model`).
         persona: Who speaks; ``None`` answers as a plain assistant over the messages.
         messages_key: The state key of the conversation.
         draws_key: The state key where draw records are appended (a list with ``operator.add``).
@@ -172,10 +174,15 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
     _engine: VerbalizedEngine = PrivateAttr()
 
     def __init__(
-        self, model: BaseChatModel, persona: Persona | None = None, **options: Any
+        self, model: BaseChatModel | str, persona: Persona | None = None, **options: Any
     ) -> None:
         own = persona.vs_options() if persona is not None else {}
         super().__init__(model=model, persona=persona, **{**options, **own})  # type: ignore[call-arg]
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _resolve_model(cls, value: Any) -> BaseChatModel:
+        return resolve_chat_model(value)
 
     @model_validator(mode="after")
     def _build_engine(self) -> VerbalizedNode:

@@ -34,6 +34,7 @@ from langgraph.graph.message import add_messages
 from langgraph.types import Send
 
 from langchain_vs.graph._node import DRAWS_KEY, Persona, VerbalizedNode
+from langchain_vs.local import resolve_chat_model
 
 if TYPE_CHECKING:
     from langgraph.cache.base import BaseCache
@@ -194,7 +195,7 @@ def _add_parallel_drafting(
 
 def create_persona_simulation(
     personas: Sequence[Persona],
-    model: BaseChatModel,
+    model: BaseChatModel | str,
     *,
     max_turns: int,
     turn_order: TurnOrder = "round_robin",
@@ -228,7 +229,9 @@ def create_persona_simulation(
 
     Args:
         personas: The voices, in speaking order for round robin.
-        model: Any chat model (each persona gets its own configured copy if it has settings).
+        model: Any chat model, or its name (``"openai:gpt-4.1-mini"``, ``"local"``; see
+            :func:`~langchain_vs.local.resolve_chat_model`). Each persona gets its own
+            configured copy if it has settings.
         max_turns: Persona lines in total (three personas, ``max_turns=9``: three lines each
             in round robin).
         turn_order: ``"round_robin"``, ``"parallel_drafts"``, or a function from the state to
@@ -261,6 +264,7 @@ def create_persona_simulation(
         )
     if speaker_rule is not None and turn_order != "parallel_drafts":
         raise ValueError("speaker_rule applies to turn_order='parallel_drafts' only")
+    model = resolve_chat_model(model)  # once: every persona shares the client
     nodes = {p.name: VerbalizedNode(model, p, turn_key="turn", **node_options) for p in personas}
 
     def finished(state: dict[str, Any]) -> bool:

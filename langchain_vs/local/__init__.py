@@ -1,6 +1,7 @@
 """The embedded default model, served by llama.cpp on 127.0.0.1.
 
-SmolLM2-135M-Instruct behind llama.cpp's OpenAI-compatible server, used through ``ChatOpenAI``.
+SmolLM2-135M-Instruct behind llama.cpp's OpenAI-compatible server, used through ``ChatOpenAI``;
+and :func:`resolve_chat_model`, the one place a model given by name becomes a chat model.
 Imports nothing else of ``langchain_vs``.
 """
 
@@ -12,6 +13,7 @@ from langchain_vs._imports import lazy_attributes
 
 if TYPE_CHECKING:
     from langchain_vs.local._defaults import DEFAULT_N_CTX, N_CTX_ENV, context_size
+    from langchain_vs.local._models import LOCAL_MODEL, resolve_chat_model
     from langchain_vs.local._server import (
         DEFAULT_MODEL_FILE,
         LocalModelError,
@@ -27,6 +29,7 @@ _HOMES = {
     "DEFAULT_N_CTX": "_defaults",
     "context_size": "_defaults",
     "DEFAULT_MODEL_FILE": "_server",
+    "LOCAL_MODEL": "_models",
     "LocalModelError": "_server",
     "LocalModelServer": "_server",
     "N_CTX_ENV": "_defaults",
@@ -34,6 +37,7 @@ _HOMES = {
     "default_model_path": "_server",
     "local_chat_model": "_server",
     "remove_stale_logs": "_server",
+    "resolve_chat_model": "_models",
     "shared_server": "_server",
 }
 
@@ -41,6 +45,7 @@ __all__ = [
     "DEFAULT_N_CTX",
     "context_size",
     "DEFAULT_MODEL_FILE",
+    "LOCAL_MODEL",
     "LocalModelError",
     "LocalModelServer",
     "N_CTX_ENV",
@@ -48,6 +53,7 @@ __all__ = [
     "default_model_path",
     "local_chat_model",
     "remove_stale_logs",
+    "resolve_chat_model",
     "shared_server",
 ]
 

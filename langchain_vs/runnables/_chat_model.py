@@ -31,7 +31,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema
-from pydantic import ConfigDict, PrivateAttr, SecretStr, model_validator
+from pydantic import ConfigDict, PrivateAttr, SecretStr, field_validator, model_validator
 
 from langchain_vs.core import (
     CandidateSchema,
@@ -41,6 +41,7 @@ from langchain_vs.core import (
     VerbalizedEngine,
     configured_copy,
 )
+from langchain_vs.local import resolve_chat_model
 from langchain_vs.runnables._sampler import VerbalizedSampler
 
 __all__ = ["VerbalizedChatModel"]
@@ -124,7 +125,8 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
     )
 
     model: BaseChatModel
-    """The chat model that is asked for the distribution (any LangChain chat model)."""
+    """The chat model that is asked for the distribution: any LangChain chat model, or its name
+    (``"openai:gpt-4.1-mini"``, ``"local"``; see :func:`~langchain_vs.local.resolve_chat_model`)."""
     temperature: float | None = None
     """Sampling temperature of the wrapped model (``None`` keeps its own)."""
     max_tokens: int | None = None
@@ -139,6 +141,11 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
     """Whether ``invoke`` streams internally (kept for LangChain compatibility)."""
 
     _engine: VerbalizedEngine = PrivateAttr()
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _resolve_model(cls, value: Any) -> BaseChatModel:
+        return resolve_chat_model(value)
 
     @model_validator(mode="after")
     def _build_engine(self) -> VerbalizedChatModel:

@@ -30,7 +30,7 @@ from langchain_core.messages import (
 )
 from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
-from pydantic import ConfigDict, PrivateAttr, model_validator
+from pydantic import ConfigDict, PrivateAttr, field_validator, model_validator
 
 from langchain_vs.core import (
     Candidate,
@@ -44,6 +44,7 @@ from langchain_vs.core import (
     WeightedText,
     require_request,
 )
+from langchain_vs.local import resolve_chat_model
 
 __all__ = [
     "CANDIDATE_EVENT",
@@ -121,12 +122,18 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
     )
 
     model: BaseChatModel
-    """The chat model that is asked for the distribution (any LangChain chat model)."""
+    """The chat model that is asked for the distribution: any LangChain chat model, or its name
+    (``"openai:gpt-4.1-mini"``, ``"local"``; see :func:`~langchain_vs.local.resolve_chat_model`)."""
     output: OutputKind = "message"
     """What ``invoke`` returns: ``message``, ``text``, ``candidate``, ``distribution`` or
     ``value`` (a structured candidate's object; needs ``schema``)."""
 
     _engine: VerbalizedEngine = PrivateAttr()
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _resolve_model(cls, value: Any) -> BaseChatModel:
+        return resolve_chat_model(value)
 
     @model_validator(mode="after")
     def _build_engine(self) -> VerbalizedSampler:
@@ -268,7 +275,7 @@ def verbalize(
     prompt: str | None = None,
     *,
     messages: Sequence[Any] | None = None,
-    model: BaseChatModel | None = None,
+    model: BaseChatModel | str | None = None,
     k: int = 5,
     method: Method | str = Method.VS_STANDARD,
     tail_threshold: float | None = None,
@@ -284,8 +291,10 @@ def verbalize(
     Args:
         prompt: The request (or pass ``messages``).
         messages: A conversation to answer instead of ``prompt``.
-        model: Any LangChain chat model; ``None``: OpenAI when ``OPENAI_API_KEY`` is set, else
-            the embedded local model (see :func:`~langchain_vs.local.default_chat_model`).
+        model: Any LangChain chat model, or its name (``"openai:gpt-4.1-mini"``, ``"local"``;
+            see :func:`~langchain_vs.local.resolve_chat_model`); ``None``: OpenAI when
+            ``OPENAI_API_KEY`` is set, else the embedded local model (see
+            :func:`~langchain_vs.local.default_chat_model`).
         k: How many responses.
         method: The sampling method.
         tail_threshold: Ask for responses each below this probability (more diversity).

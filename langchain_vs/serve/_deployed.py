@@ -121,14 +121,10 @@ def deployed_chat_model() -> BaseChatModel:
             f"set both {BASE_URL_ENV} and {MODEL_NAME_ENV} to use an OpenAI-compatible endpoint "
             "(or neither, for OpenAI with OPENAI_API_KEY or the embedded local model)"
         )
+    from langchain_vs.local import default_chat_model, resolve_chat_model
+
     if base_url and name:
-        from langchain_openai import ChatOpenAI
-
-        return ChatOpenAI(
-            base_url=base_url, model=name, api_key=os.environ.get("OPENAI_API_KEY") or "none"
-        )
-    from langchain_vs.local import default_chat_model
-
+        return resolve_chat_model(name, base_url=base_url)
     return default_chat_model()
 
 
