@@ -26,16 +26,20 @@ if TYPE_CHECKING:
         Draw,
         DrawRecord,
         VerbalizedEngine,
-        configured_copy,
         require_request,
-        setting_names,
     )
     from langchain_vs.core._methods import MAX_K, MAX_RETRIES, Method, ProbabilityDefinition
+    from langchain_vs.core._model_settings import (
+        configured_copy,
+        resolve_model_settings,
+        setting_names,
+    )
     from langchain_vs.core._options import (
         CandidateCount,
         StructuredOutputMode,
         UnitInterval,
         VerbalizedConfig,
+        did_you_mean,
     )
     from langchain_vs.core.parsing import VerbalizedOutputParser
 
@@ -59,9 +63,11 @@ _HOMES = {
     "VerbalizedEngine": "_engine",
     "VerbalizedOutputParser": "parsing",
     "WeightedText": "_distribution",
-    "configured_copy": "_engine",
+    "configured_copy": "_model_settings",
+    "did_you_mean": "_options",
     "require_request": "_engine",
-    "setting_names": "_engine",
+    "resolve_model_settings": "_model_settings",
+    "setting_names": "_model_settings",
     "text_key": "_distribution",
 }
 
@@ -86,7 +92,9 @@ __all__ = [
     "VerbalizedOutputParser",
     "WeightedText",
     "configured_copy",
+    "did_you_mean",
     "require_request",
+    "resolve_model_settings",
     "setting_names",
     "text_key",
 ]

@@ -39,29 +39,8 @@ __all__ = [
     "Draw",
     "DrawRecord",
     "VerbalizedEngine",
-    "configured_copy",
     "require_request",
-    "setting_names",
 ]
-
-
-def setting_names(model: BaseChatModel) -> dict[str, str]:
-    """Every name ``model``'s settings go by (field names and aliases), to the field's name."""
-    fields = type(model).model_fields
-    aliases = {info.alias: name for name, info in fields.items() if info.alias}
-    return aliases | {name: name for name in fields}
-
-
-def configured_copy(model: BaseChatModel, settings: dict[str, Any]) -> BaseChatModel:
-    """A copy of ``model`` with the given settings (by field name or alias).
-
-    ``None`` values and settings the model does not have are left out; ``model`` is unchanged.
-    """
-    names = setting_names(model)
-    update = {
-        names[key]: value for key, value in settings.items() if value is not None and key in names
-    }
-    return model.model_copy(update=update) if update else model
 
 
 class DrawRecord(TypedDict):

@@ -22,10 +22,18 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from langchain_vs.core._candidate_schema import CandidateSchema
 from langchain_vs.core._distribution import SelectionStrategy
@@ -39,6 +47,7 @@ __all__ = [
     "StructuredOutputMode",
     "UnitInterval",
     "VerbalizedConfig",
+    "did_you_mean",
 ]
 
 StructuredOutputMode = Literal["auto", "json_schema", "function_calling", "json_mode", "none"]
@@ -49,17 +58,27 @@ UnitInterval = Annotated[float, Field(strict=True, gt=0.0, le=1.0, allow_inf_nan
 """A probability threshold in (0, 1]."""
 
 
-def _unknown_names_error(owner: str, given: Any, known: list[str]) -> ValueError | None:
-    """A ``ValueError`` naming the unknown keys of ``given`` (with a guess), or ``None``."""
+def did_you_mean(name: str, known: Sequence[str], *, cutoff: float = 0.6) -> str:
+    """``" (did you mean 'x'?)"`` for the known name closest to a misspelt one, else ``""``."""
+    guess = difflib.get_close_matches(name, known, n=1, cutoff=cutoff)
+    return f" (did you mean {guess[0]!r}?)" if guess else ""
+
+
+def _unknown_names_error(
+    owner: str, given: Any, known: list[str], shown: list[str]
+) -> ValueError | None:
+    """A ``ValueError`` naming the first unknown key of ``given``, or ``None``.
+
+    The message guesses among, and lists, the ``shown`` names (``known`` may hold internal ones).
+    """
     if not isinstance(given, dict):
         return None
     unknown = [name for name in given if name not in known]
     if not unknown:
         return None
     name = unknown[0]
-    guess = difflib.get_close_matches(str(name), known, n=1)
-    hint = f" (did you mean {guess[0]!r}?)" if guess else ""
-    return ValueError(f"unknown option {name!r}{hint}; {owner} takes: {', '.join(sorted(known))}")
+    hint = did_you_mean(str(name), shown)
+    return ValueError(f"unknown option {name!r}{hint}; {owner} takes: {', '.join(sorted(shown))}")
 
 
 class VerbalizedConfig(BaseModel):
@@ -117,9 +136,13 @@ class VerbalizedConfig(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _known_names(cls, data: Any) -> Any:
-        known = [name for name, info in cls.model_fields.items() if not info.exclude]
-        known += [info.alias for info in cls.model_fields.values() if info.alias]
-        if (error := _unknown_names_error(cls.__name__, data, known)) is not None:
+        # A face's assignment is checked with every field, internal ones (exclude=True) too,
+        # and the values its cached properties keep (e.g. BaseChatModel._serialized).
+        aliases = [info.alias for info in cls.model_fields.values() if info.alias]
+        cached = [name for name in dir(cls) if isinstance(getattr(cls, name), cached_property)]
+        known = [*cls.model_fields, *aliases, *cached]
+        shown = [name for name, info in cls.model_fields.items() if not info.exclude] + aliases
+        if (error := _unknown_names_error(cls.__name__, data, known, shown)) is not None:
             raise error
         return data
 
@@ -164,6 +187,21 @@ class VerbalizedConfig(BaseModel):
         fields = type(self).model_fields
         current = {name: value for name, value in self.__dict__.items() if name in fields}
         return type(self)(**{**current, **update})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Assign an option: checked with all the others, or refused and the object unchanged.
+
+        The faces validate assignment (``validate_assignment=True``) and rebuild their engine in
+        a model validator, so an assigned option is in force for the next call. Pydantic would
+        keep a value its model validators refuse (``per_turn`` above ``k``); it is put back.
+        """
+        fields, fields_set = self.__dict__.copy(), set(self.__pydantic_fields_set__)
+        try:
+            super().__setattr__(name, value)
+        except ValidationError:
+            object.__setattr__(self, "__dict__", fields)
+            object.__setattr__(self, "__pydantic_fields_set__", fields_set)
+            raise
 
     def frozen_options(self) -> VerbalizedConfig:
         """These options as a frozen :class:`VerbalizedConfig`: a face's copy for its engine."""

@@ -161,7 +161,11 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
     """
 
     model_config = ConfigDict(
-        frozen=False, extra="forbid", arbitrary_types_allowed=True, populate_by_name=True
+        frozen=False,
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        populate_by_name=True,
+        validate_assignment=True,
     )
 
     model: BaseChatModel
@@ -186,8 +190,19 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
 
     @model_validator(mode="after")
     def _build_engine(self) -> VerbalizedNode:
-        settings = self.persona.model_settings if self.persona else {}
-        speaker_model = configured_copy(self.model, settings)
+        # Runs at construction and on every assignment: the engine follows the options.
+        settings, owner = {}, "model_settings"
+        if self.persona is not None:
+            for name, value in self.persona.vs_options().items():
+                if getattr(self, name) != value:  # only an assignment can get here
+                    raise ValueError(
+                        f"persona {self.persona.name!r} sets {name}={value!r}, and a persona's "
+                        "own options win over the node's: give the persona the option instead "
+                        "and build the node with it, VerbalizedNode(model, persona, ...)"
+                    )
+            settings = self.persona.model_settings
+            owner = f"persona {self.persona.name!r}'s model_settings"
+        speaker_model = configured_copy(self.model, settings, owner=owner)
         self._engine = VerbalizedEngine(speaker_model, self.frozen_options())
         return self
 

@@ -121,7 +121,11 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
     """
 
     model_config = ConfigDict(
-        frozen=False, extra="forbid", arbitrary_types_allowed=True, populate_by_name=True
+        frozen=False,
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        populate_by_name=True,
+        validate_assignment=True,
     )
 
     model: BaseChatModel
@@ -149,7 +153,9 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
 
     @model_validator(mode="after")
     def _build_engine(self) -> VerbalizedChatModel:
-        # Settings a wrapper cannot apply on the fly become fields of a copy of the inner model.
+        # Runs at construction and on every assignment: the engine follows the options.
+        # Settings a wrapper cannot apply on the fly become settings of a copy of the inner
+        # model, rebuilt so that its client honours them (timeout, key).
         per_call_tokens = (
             None
             if self.max_tokens is None
@@ -163,6 +169,7 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
                 "timeout": self.timeout,
                 "api_key": self.api_key,
             },
+            owner="VerbalizedChatModel's temperature, max_tokens, timeout and api_key",
         )
         self._engine = VerbalizedEngine(inner, self.frozen_options())
         return self
@@ -300,10 +307,13 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
 
         return RunnableLambda(with_raw, afunc=awith_raw, name="VerbalizedStructuredOutput")
 
-    def _tool_model(self, tools: list[Any], tool_choice: str | None) -> Runnable[Any, Any]:
+    @staticmethod
+    def _tool_model(
+        engine: VerbalizedEngine, tools: list[Any], tool_choice: str | None
+    ) -> Runnable[Any, Any]:
         if tool_choice is None:
-            return self.inner_model().bind_tools(tools)
-        return self.inner_model().bind_tools(tools, tool_choice=tool_choice)
+            return engine.model.bind_tools(tools)
+        return engine.model.bind_tools(tools, tool_choice=tool_choice)
 
     # -- generation --------------------------------------------------------------------------
 
@@ -328,15 +338,16 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
         vs_tool_choice: str | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        engine = self._engine  # one engine for the whole call, whatever is assigned meanwhile
         config = _child_config(run_manager)
         tool_reply = None
         if vs_tools:
-            tool_reply = self._tool_model(vs_tools, vs_tool_choice).invoke(
+            tool_reply = self._tool_model(engine, vs_tools, vs_tool_choice).invoke(
                 messages, config, **kwargs
             )
             if tool_reply.tool_calls:
                 return ChatResult(generations=[ChatGeneration(message=tool_reply)])
-        draw = self._engine.invoke(messages, config, **kwargs)
+        draw = engine.invoke(messages, config, **kwargs)
         return self._sampled(draw, tool_reply, stop)
 
     async def _agenerate(
@@ -349,14 +360,15 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
         vs_tool_choice: str | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        engine = self._engine  # one engine for the whole call, whatever is assigned meanwhile
         config = _child_config(run_manager)
         tool_reply = None
         if vs_tools:
-            tool_model = self._tool_model(vs_tools, vs_tool_choice)
+            tool_model = self._tool_model(engine, vs_tools, vs_tool_choice)
             tool_reply = await tool_model.ainvoke(messages, config, **kwargs)
             if tool_reply.tool_calls:
                 return ChatResult(generations=[ChatGeneration(message=tool_reply)])
-        draw = await self._engine.ainvoke(messages, config, **kwargs)
+        draw = await engine.ainvoke(messages, config, **kwargs)
         return self._sampled(draw, tool_reply, stop)
 
     def _stream(

@@ -118,7 +118,11 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
     """
 
     model_config = ConfigDict(
-        frozen=False, extra="forbid", arbitrary_types_allowed=True, populate_by_name=True
+        frozen=False,
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        populate_by_name=True,
+        validate_assignment=True,
     )
 
     model: BaseChatModel
@@ -137,6 +141,7 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
 
     @model_validator(mode="after")
     def _build_engine(self) -> VerbalizedSampler:
+        # Runs at construction and on every assignment: the engine follows the options.
         if self.output == "value" and self.candidate_schema is None:
             raise ValueError(
                 'output="value" returns a structured candidate\'s object: pass schema= too '

@@ -23,7 +23,6 @@ Example:
 from __future__ import annotations
 
 import asyncio
-import difflib
 import os
 from typing import Annotated, Any, Literal
 
@@ -32,7 +31,14 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
-from langchain_vs.core import CandidateCount, Method, SelectionStrategy, setting_names
+from langchain_vs.core import (
+    CandidateCount,
+    Method,
+    SelectionStrategy,
+    did_you_mean,
+    resolve_model_settings,
+    setting_names,
+)
 from langchain_vs.graph import Persona, create_persona_simulation
 
 __all__ = [
@@ -90,9 +96,9 @@ class SimulationSettings(BaseModel):
         for key in configurable:
             if key in names or key.startswith("__"):
                 continue
-            if guess := difflib.get_close_matches(key, names, n=1, cutoff=_CLOSE_ENOUGH):
+            if hint := did_you_mean(key, names, cutoff=_CLOSE_ENOUGH):
                 raise ValueError(
-                    f"unknown simulation setting {key!r} (did you mean {guess[0]!r}?); "
+                    f"unknown simulation setting {key!r}{hint}; "
                     f"the settings are: {', '.join(names)}"
                 )
         given = {key: configurable[key] for key in names if key in configurable}
@@ -128,17 +134,29 @@ def deployed_chat_model() -> BaseChatModel:
     return default_chat_model()
 
 
-def _check_model_settings(model: BaseChatModel, settings: dict[str, Any]) -> None:
-    # A misspelt setting would otherwise be left out without a word (see configured_copy).
-    names = sorted(setting_names(model))
-    for key in settings:
-        if key not in names:
-            guess = difflib.get_close_matches(key, names, n=1)
-            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
-            raise ValueError(
-                f"unknown model setting {key!r} for {type(model).__name__}{hint}; "
-                "model_settings takes the model's own parameters, e.g. temperature, max_tokens"
-            )
+def _persona_settings(
+    model: BaseChatModel, run_settings: dict[str, Any], persona: Persona
+) -> dict[str, Any]:
+    """A persona's model settings in this run: the run's, then the persona's own.
+
+    Raises:
+        ValueError: An unknown setting (with a guess), or an endpoint without its key.
+    """
+    settings = {
+        **resolve_model_settings(model, run_settings, owner="the run's model_settings"),
+        **resolve_model_settings(
+            model, persona.model_settings, owner=f"persona {persona.name!r}'s model_settings"
+        ),
+    }
+    names = setting_names(model)
+    endpoint, key = names.get("base_url"), names.get("api_key")
+    if endpoint in settings and key not in settings:
+        # The server's own key must not go to an endpoint a run chooses.
+        raise ValueError(
+            "a run that sets base_url must set api_key too (in the same model_settings): the "
+            "deployment's key is only sent to the deployment's endpoint"
+        )
+    return settings
 
 
 async def make_persona_simulation(config: RunnableConfig) -> CompiledStateGraph[Any]:
@@ -154,10 +172,9 @@ async def make_persona_simulation(config: RunnableConfig) -> CompiledStateGraph[
     """
     settings = SimulationSettings.from_config(config)
     model = await asyncio.to_thread(deployed_chat_model)
-    _check_model_settings(model, settings.model_settings)
     personas = [
         persona.model_copy(
-            update={"model_settings": {**settings.model_settings, **persona.model_settings}}
+            update={"model_settings": _persona_settings(model, settings.model_settings, persona)}
         )
         for persona in settings.personas
     ]

@@ -49,6 +49,7 @@ class FaultServer:
     def __init__(self, *behaviours: str) -> None:
         self.behaviours = list(behaviours) or ["ok"]
         self.requests: list[dict[str, Any]] = []
+        self.authorizations: list[str | None] = []  # each request's Authorization header
         self._lock = threading.Lock()
         self._stop = threading.Event()
         server = self
@@ -63,6 +64,7 @@ class FaultServer:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with server._lock:
                     server.requests.append(json.loads(body or b"{}"))
+                    server.authorizations.append(self.headers.get("Authorization"))
                     index = min(len(server.requests), len(server.behaviours)) - 1
                     behaviour = server.behaviours[index]
                 server._answer(self, behaviour)

@@ -1,6 +1,8 @@
 """Faults cost one attempt budget: a FAKE failing OpenAI-compatible server on 127.0.0.1, the
 real ``ChatOpenAI`` client, and HTTP requests counted per call."""
 
+import time
+
 import openai
 import pytest
 from langchain_openai import ChatOpenAI
@@ -90,3 +92,22 @@ def test_a_reply_cut_at_the_token_limit_keeps_its_finished_responses():
     assert len(server.requests) == 1
     assert distribution.texts == ["Tea", "Coffee"], distribution
     assert "dropped_cut_off" in distribution.repairs
+
+
+def test_the_wrapper_s_timeout_and_key_reach_the_client():
+    # The wrapped model would wait 300 s with its own key; the wrapper's settings must be used.
+    with FaultServer("hang") as server:
+        inner = ChatOpenAI(
+            base_url=server.base_url,
+            api_key="inner",
+            model="fault-model",
+            timeout=300,
+            max_retries=0,
+        )
+        model = VerbalizedChatModel(model=inner, timeout=1, max_retries=0, api_key="outer")
+        started = time.monotonic()
+        with pytest.raises(openai.APITimeoutError):
+            model.invoke("A hot drink?")
+        waited = time.monotonic() - started
+    assert waited < 5  # a hang guard on a loaded machine, not a speed measurement
+    assert server.authorizations == ["Bearer outer"]

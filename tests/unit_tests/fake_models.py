@@ -20,7 +20,7 @@ from langchain_core.output_parsers import JsonOutputParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, SecretStr
 
 Reply = str | AIMessage | Exception
 
@@ -167,6 +167,15 @@ class ToolCallingFakeChatModel(ScriptedFakeChatModel):
         self.calls[-1]["tools"] = kwargs.get("fake_tools")
         self.calls[-1]["kwargs"] = kwargs
         return message
+
+
+class SettingsFakeChatModel(ScriptedFakeChatModel):
+    """FAKE that declares the settings a provider's model has (it only stores them)."""
+
+    temperature: float | None = None
+    max_tokens: int | None = None
+    timeout: float | None = None
+    api_key: SecretStr | None = None
 
 
 class FakeRetriever(BaseRetriever):

@@ -6,7 +6,7 @@ from langchain_tests.unit_tests import ChatModelUnitTests
 
 from langchain_vs.runnables._chat_model import VerbalizedChatModel
 
-from .fake_models import ScriptedFakeChatModel, vs_json
+from .fake_models import SettingsFakeChatModel, vs_json
 
 
 class TestVerbalizedChatModelStandard(ChatModelUnitTests):
@@ -17,4 +17,5 @@ class TestVerbalizedChatModelStandard(ChatModelUnitTests):
     @property
     def chat_model_params(self) -> dict[str, Any]:
         reply = vs_json([("Hello!", 0.6), ("Hi there!", 0.4)])
-        return {"model": ScriptedFakeChatModel(replies=[reply]), "k": 2}
+        # The suite passes temperature, max_tokens, timeout and api_key: the inner model has them.
+        return {"model": SettingsFakeChatModel(replies=[reply]), "k": 2}

@@ -12,7 +12,7 @@ from langgraph.graph import START, MessagesState, StateGraph
 from langchain_vs import Persona, VerbalizedNode, create_persona_simulation
 from langchain_vs.graph._node import DRAWS_KEY, persona_view
 
-from .fake_models import ScriptedFakeChatModel, vs_json
+from .fake_models import ScriptedFakeChatModel, SettingsFakeChatModel, vs_json
 
 PERSONAS = [
     Persona(name="Ada", description="An optimistic engineer."),
@@ -85,9 +85,11 @@ def test_persona_options_win_over_node_options():
         selection="argmax",
         model_settings={"temperature": 1.3},
     )
-    node = VerbalizedNode(fake(), persona, k=5, selection="uniform")
+    node = VerbalizedNode(SettingsFakeChatModel(replies=[]), persona, k=5, selection="uniform")
     assert (node.k, node.selection) == (2, "argmax")
-    assert node.inner_model() is node.model  # the fake has no temperature field to set
+    assert node.inner_model().temperature == 1.3
+    with pytest.raises(ValueError, match="unknown model setting 'temperature' for ScriptedFake"):
+        VerbalizedNode(fake(), persona)  # a model without the setting: refused, not dropped
     with pytest.raises(ValueError, match=r"k\n.*greater than or equal to 1"):
         Persona(name="E", description="x", k=0)  # at construction, not when the graph is built
     with pytest.raises(ValueError, match=r"k\n.*less than or equal to 50"):
