@@ -13,13 +13,7 @@ from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 
 from langchain_vs.core._distribution import Candidate
-from langchain_vs.core._engine import (
-    Draw,
-    VerbalizedEngine,
-    configured_copy,
-    require_request,
-    setting_names,
-)
+from langchain_vs.core._engine import Draw, VerbalizedEngine, require_request
 from langchain_vs.core._options import VerbalizedConfig
 
 from .fake_models import ScriptedFakeChatModel, vs_json
@@ -71,14 +65,6 @@ def test_require_request_refuses_an_empty_prompt() -> None:
     with pytest.raises(ValueError, match="empty"):
         require_request([("human", "  ")])
     assert require_request([("human", "hi")]) == [HumanMessage("hi")]
-
-
-def test_configured_copy_takes_names_and_aliases_and_skips_the_rest() -> None:
-    model = ScriptedFakeChatModel(replies=[REPLY])
-    assert setting_names(model)["chunk_size"] == "chunk_size"
-    copy = configured_copy(model, {"chunk_size": 3, "input_tokens": None, "no_such": 1})
-    assert (copy.chunk_size, copy.input_tokens, model.chunk_size) == (3, 10, 7)
-    assert configured_copy(model, {"no_such": 1}) is model
 
 
 def test_the_draw_records_the_pick_and_the_calls() -> None:

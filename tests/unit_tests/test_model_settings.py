@@ -93,7 +93,7 @@ async def test_a_run_s_client_settings_reach_the_client(monkeypatch) -> None:
     configurable = {**SERVER_KEYS, "model_settings": settings}
     graph = await make_persona_simulation({"configurable": configurable})
     for name in ("Maya", "Tom", "Ines"):
-        client = graph.nodes[name].runnable.inner_model().root_async_client
+        client = graph.builder.nodes[name].runnable.inner_model().root_async_client
         assert (client.timeout, client.max_retries, client.api_key) == (1.5, 0, "run")
         assert str(client.base_url) == "http://h/v1/"
 
