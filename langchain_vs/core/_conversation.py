@@ -30,7 +30,7 @@ from langchain_core.messages.ai import add_usage
 
 from langchain_vs.core._distribution import VerbalizedDistribution
 from langchain_vs.core._methods import Method, follow_up_prompt, response_json_schema, system_prompt
-from langchain_vs.core._model_errors import cut_off_reply, is_capability_error
+from langchain_vs.core._model_errors import cut_off_reply, is_fault
 from langchain_vs.core._options import VerbalizedConfig
 from langchain_vs.core.parsing import (
     ParsedTurn,
@@ -246,10 +246,10 @@ class VerbalizedConversation:
                 try:
                     reply = yield request
                 except Exception as error:
+                    if is_fault(error, structured=request.structured):
+                        raise  # one retry budget: the client's
                     truncated = cut_off_reply(error)
-                    if truncated is None:
-                        if not (request.structured and is_capability_error(error)):
-                            raise  # a fault, not a capability: one budget, the client's
+                    if truncated is None:  # a capability the model lacks
                         self._ask_in_text(f"{type(error).__name__}: {error}")
                         asked = messages = self._turn_messages(history, turn_index, count)
                         continue

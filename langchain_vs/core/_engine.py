@@ -32,7 +32,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableSequence
 from langchain_vs.core._conversation import ModelRequest, SamplingOutcome, VerbalizedConversation
 from langchain_vs.core._distribution import Candidate, VerbalizedDistribution
 from langchain_vs.core._drivers import adrive, adrive_stream, drive, drive_stream
-from langchain_vs.core._model_errors import cut_off_reply, is_capability_error, note_endpoint
+from langchain_vs.core._model_errors import is_fault, note_endpoint
 from langchain_vs.core._options import VerbalizedConfig
 
 __all__ = [
@@ -156,10 +156,7 @@ class VerbalizedEngine:
         return bound.first if isinstance(bound, RunnableSequence) else bound
 
     def _note_fault(self, error: Exception, request: ModelRequest) -> None:
-        recoverable = cut_off_reply(error) is not None or (
-            request.structured and is_capability_error(error)
-        )
-        if not recoverable:
+        if is_fault(error, structured=request.structured):
             note_endpoint(error, self.model)
 
     def draw(self, outcome: SamplingOutcome, *, rng: random.Random | None = None) -> Draw:

@@ -31,6 +31,7 @@ __all__ = [
     "cut_off_reply",
     "describe_model",
     "is_capability_error",
+    "is_fault",
     "note_endpoint",
 ]
 
@@ -80,6 +81,17 @@ def is_capability_error(error: BaseException) -> bool:
         return False
     # A prompt too long for the context is refused the same way, in text mode too.
     return "context" not in str(error).lower()
+
+
+def is_fault(error: BaseException, *, structured: bool) -> bool:
+    """Whether a failed call is a fault to report, not something the conversation recovers from.
+
+    The conversation recovers from a reply cut at the token limit (it reads it) and, for a
+    structured call, from a capability error (it asks in text instead); everything else — a
+    connection refused, a time-out, a rate limit, a server error — propagates at once, after
+    the chat model's own retries.
+    """
+    return cut_off_reply(error) is None and not (structured and is_capability_error(error))
 
 
 def describe_model(model: BaseChatModel) -> str:

@@ -100,3 +100,24 @@ def test_a_structured_reply_quoting_vs_json_keeps_the_quote_inside_its_response(
     _, outcome = run(conversation, [reply])
     assert len(outcome.distribution) == 2
     assert quoted in outcome.distribution.texts[0]
+
+
+def test_one_decision_for_what_is_a_fault() -> None:
+    from langchain_vs.core._model_errors import is_fault
+
+    class Rejected(Exception):
+        status_code = 400  # e.g. an unsupported response_format
+
+    class TooLong(Exception):
+        status_code = 400
+
+    class Overloaded(Exception):
+        status_code = 503
+
+    assert not is_fault(NotImplementedError(), structured=True)  # ask in text instead
+    assert not is_fault(Rejected("bad response_format"), structured=True)
+    assert is_fault(Rejected("bad response_format"), structured=False)  # nothing to fall back to
+    assert is_fault(TooLong("exceeds the context size"), structured=True)  # text is no shorter
+    assert is_fault(Overloaded("busy"), structured=True)
+    assert is_fault(ConnectionError(), structured=True)
+    assert is_fault(TimeoutError(), structured=False)
