@@ -28,7 +28,7 @@ from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 
-from langchain_vs.core import Method, configured_copy
+from langchain_vs.core import METADATA_KEY, Method, configured_copy
 from langchain_vs.eval import (
     answer_counts,
     coverage,
@@ -121,7 +121,7 @@ def _collect(
             tally.seconds += time.perf_counter() - started
         tally.calls += 1
         tally.output_tokens += (message.usage_metadata or {}).get("output_tokens", 0)
-        record = message.response_metadata["verbalized_sampling"]
+        record = message.response_metadata[METADATA_KEY]
         if creative:
             texts.extend(c["text"] for c in record["candidates"])
         else:

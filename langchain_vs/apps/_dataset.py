@@ -104,11 +104,11 @@ def _prepare(
         output="message",
         **options,
     )
-    budget = max_calls or CALL_BUDGET_FACTOR * math.ceil(n / sampler.asked_k)
+    budget = max_calls or CALL_BUDGET_FACTOR * math.ceil(n / sampler.candidates_asked)
     run = DatasetRun(
         listed,
         n=n,
-        k=sampler.asked_k,
+        k=sampler.candidates_asked,
         schema=sampler.candidate_schema,
         deduper=Deduper(dedup, similarity_threshold, embeddings),
         out=None if out is None else Path(out),

@@ -22,7 +22,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.exceptions import OutputParserException
 
 from langchain_vs.apps._dedup import Deduper
-from langchain_vs.core import CandidateSchema
+from langchain_vs.core import METADATA_KEY, CandidateSchema
 
 __all__ = [
     "FORMAT",
@@ -220,7 +220,7 @@ class DatasetRun:
             raise result  # a fault (server down, time-out): the records so far are kept
         else:
             self.tokens += (result.usage_metadata or {}).get("output_tokens", 0)
-            candidates = result.response_metadata["verbalized_sampling"]["candidates"]
+            candidates = result.response_metadata[METADATA_KEY]["candidates"]
             texts = [c["text"] for c in candidates]
             kept, exact, near = self.deduper.keep(texts)
             self.exact += exact

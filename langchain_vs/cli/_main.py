@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 # Only what the argument parser needs is imported up front: `--help` stays fast.
 from langchain_vs.cli import _shared
-from langchain_vs.core import MAX_K, SELECTION_STRATEGIES, Method
+from langchain_vs.core import MAX_K, METADATA_KEY, SELECTION_STRATEGIES, Method
 from langchain_vs.local import DEFAULT_N_CTX, N_CTX_ENV, context_size
 
 if TYPE_CHECKING:
@@ -246,7 +246,7 @@ def _render(record: dict[str, Any], prompt: str) -> None:
         f"picked #{chosen} by {record['selection']}"
         + (f" (seed {record['seed']})" if record["seed"] is not None else "")
         + f" · {record['model_calls']} model call(s)"
-        + f" · structured output: {'yes' if record['structured_output'] else 'no'}",
+        + f" · structured output: {'yes' if record['structured'] else 'no'}",
         style="dim",
     )
     if repairs:  # a line of its own: it names the rules that fired (langchain_vs/core/_weights.py)
@@ -281,7 +281,7 @@ def _sample(args: argparse.Namespace) -> int:
     finally:
         if status is not None:
             status.stop()
-    record = message.response_metadata["verbalized_sampling"]
+    record = message.response_metadata[METADATA_KEY]
     if args.json:
         print(
             json.dumps(

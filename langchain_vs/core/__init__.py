@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         text_key,
     )
     from langchain_vs.core._engine import (
+        METADATA_KEY,
         Draw,
         DrawRecord,
         VerbalizedEngine,
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from langchain_vs.core.parsing import VerbalizedOutputParser
 
 _HOMES = {
+    "METADATA_KEY": "_engine",
     "Candidate": "_distribution",
     "CandidateCount": "_options",
     "CandidateSchema": "_candidate_schema",
@@ -72,6 +74,7 @@ _HOMES = {
 }
 
 __all__ = [
+    "METADATA_KEY",
     "Candidate",
     "CandidateCount",
     "CandidateSchema",

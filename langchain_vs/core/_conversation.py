@@ -29,7 +29,7 @@ from langchain_core.messages import (
 from langchain_core.messages.ai import add_usage
 
 from langchain_vs.core._distribution import VerbalizedDistribution
-from langchain_vs.core._methods import Method, follow_up_prompt, response_json_schema, system_prompt
+from langchain_vs.core._methods import follow_up_prompt, response_json_schema, system_prompt
 from langchain_vs.core._model_errors import cut_off_reply, is_fault
 from langchain_vs.core._options import VerbalizedConfig
 from langchain_vs.core.parsing import (
@@ -89,17 +89,6 @@ def with_system_text(messages: list[BaseMessage], text: str | None) -> list[Base
         )
         return [first.model_copy(update={"content": content}), *messages[1:]]
     return [SystemMessage(content=text), *messages]
-
-
-def _plan(method: Method, k: int, per_turn: int) -> list[int]:
-    """How many responses each turn asks for."""
-    if method.is_single:
-        return [1]
-    if method is Method.MULTI_TURN:
-        return [1] * k
-    if method is Method.VS_MULTI:
-        return [min(per_turn, k - start) for start in range(0, k, per_turn)]
-    return [k]
 
 
 def _retry_prompt(error: OutputParserException) -> str:
@@ -164,7 +153,6 @@ class VerbalizedConversation:
         self.messages = messages
         self.config = config
         self.method = config.method
-        self.k = config.asked_k
         self.definition = config.effective_definition
         self.candidate = config.candidate_schema
         self.structured = structured and config.asks_json
@@ -229,7 +217,7 @@ class VerbalizedConversation:
         replies: list[AIMessage] = []
         turns: list[ParsedTurn] = []
         history: list[BaseMessage] = []
-        for turn_index, count in enumerate(_plan(self.method, self.k, self.config.turn_size)):
+        for turn_index, count in enumerate(self.config.call_plan):
             parser = VerbalizedOutputParser(
                 method=self.method,
                 k=count,
@@ -286,7 +274,9 @@ class VerbalizedConversation:
                 history = [*asked, AIMessage(content=_reply_text(reply))]
                 break
         final_parser = VerbalizedOutputParser(
-            method=self.method, k=self.k, probability_definition=self.definition
+            method=self.method,
+            k=self.config.candidates_asked,
+            probability_definition=self.definition,
         )
         return SamplingOutcome(
             distribution=final_parser.to_distribution(turns),

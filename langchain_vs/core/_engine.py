@@ -37,17 +37,23 @@ from langchain_vs.core._options import VerbalizedConfig
 
 __all__ = [
     "Draw",
+    "METADATA_KEY",
     "DrawRecord",
     "VerbalizedEngine",
     "require_request",
 ]
 
+METADATA_KEY = "verbalized_sampling"
+"""Where a drawn message carries its :class:`DrawRecord` (``response_metadata[METADATA_KEY]``),
+and the prefix of the custom events and stream parts VS sends."""
+
 
 class DrawRecord(TypedDict):
     """What one VS request produced, as plain JSON-able data.
 
-    It goes into ``response_metadata["verbalized_sampling"]``, the ``verbalized_sampling.*``
-    custom events, and a persona simulation's ``draws``.
+    It goes into ``response_metadata["verbalized_sampling"]`` (:data:`METADATA_KEY`) of every
+    message VS draws, the ``verbalized_sampling.*`` custom events, and a persona simulation's
+    ``draws``.
     """
 
     candidates: list[dict[str, Any]]
@@ -58,15 +64,17 @@ class DrawRecord(TypedDict):
     repairs: list[str]
     """Distribution-level repairs (``json_repaired``, ``dropped_cut_off``, ``floor``…)."""
     k: int
-    """How many responses the model was asked for (1 for the direct methods)."""
+    """How many candidates the user asked for (the ``k`` option)."""
+    candidates_asked: int
+    """How many the method asked the model for in all (1 for the direct methods, else ``k``)."""
     chosen_index: int
     selection: str
     seed: int | None
     model_calls: int
     """Every call made, re-asks and turns included."""
-    structured_output: bool
-    """Whether the final turns used structured output."""
-    structured_output_error: str | None
+    structured: bool
+    """Whether the final turns used structured output (``structured_output`` is the option)."""
+    structured_error: str | None
     """Why this request was asked in text instead, if it was."""
 
 
@@ -81,7 +89,7 @@ class Draw:
 
     def message(self, *, chunk: bool = False) -> AIMessage:
         """The pick as an ``AIMessage`` (or ``AIMessageChunk``) with the record and usage."""
-        metadata: dict[str, Any] = {"verbalized_sampling": self.record}
+        metadata: dict[str, Any] = {METADATA_KEY: self.record}
         replies = self.outcome.replies
         if replies and (model_name := replies[-1].response_metadata.get("model_name")):
             metadata["model_name"] = model_name
@@ -180,13 +188,14 @@ class VerbalizedEngine:
             probability_definition=data["probability_definition"],
             reasoning=data["reasoning"],
             repairs=data["repairs"],
-            k=config.asked_k,
+            k=config.k,
+            candidates_asked=config.candidates_asked,
             chosen_index=chosen.index,
             selection=config.selection,
             seed=config.seed,
             model_calls=len(outcome.replies),
-            structured_output=outcome.structured,
-            structured_output_error=outcome.structured_error,
+            structured=outcome.structured,
+            structured_error=outcome.structured_error,
         )
         return Draw(distribution, chosen, record, outcome)
 

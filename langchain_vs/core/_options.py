@@ -167,14 +167,36 @@ class VerbalizedConfig(BaseModel):
         return self.method.asks_json or self.candidate_schema is not None
 
     @property
-    def asked_k(self) -> int:
-        """How many responses the model is actually asked for (1 for the direct methods)."""
-        return 1 if self.method.is_single else self.k
+    def call_plan(self) -> tuple[int, ...]:
+        """How many responses each model call of one request asks for, in order.
+
+        ``k`` is what the user asked for; this is how the method spreads it over calls: one
+        response for the direct methods, ``k`` calls of one for ``MULTI_TURN``, turns of
+        ``per_turn`` (default: half of ``k``, rounded up) for ``VS_MULTI``, else one call of
+        ``k``.
+
+        Example:
+            >>> VerbalizedConfig(method="vs_multi", k=5).call_plan
+            (3, 2)
+        """
+        if self.method.is_single:
+            return (1,)
+        if self.method is Method.MULTI_TURN:
+            return (1,) * self.k
+        if self.method is Method.VS_MULTI:
+            size = self.per_turn or math.ceil(self.k / 2)
+            return tuple(min(size, self.k - start) for start in range(0, self.k, size))
+        return (self.k,)
 
     @property
-    def turn_size(self) -> int:
-        """VS-Multi: responses asked per turn."""
-        return self.per_turn or math.ceil(self.k / 2)
+    def candidates_asked(self) -> int:
+        """How many candidates one request asks the model for in all (1 for the direct methods)."""
+        return sum(self.call_plan)
+
+    @property
+    def responses_per_call(self) -> int:
+        """The most responses one model call asks for (what a call's token budget must hold)."""
+        return max(self.call_plan)
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy; with ``update``, built anew, so the changed options are checked and in force.

@@ -37,6 +37,7 @@ from langgraph.constants import TAG_NOSTREAM
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from langchain_vs.core import (
+    METADATA_KEY,
     CandidateCount,
     Draw,
     Method,
@@ -60,7 +61,7 @@ DRAWS_KEY = "draws"
 """State key of the per-turn records: plain JSON-able dicts with ``turn``, ``persona``,
 ``chosen_index``, ``candidates`` (text, probability, raw value, index, repairs) and the rest of
 the distribution record."""
-CUSTOM_EVENT_TYPE = "verbalized_sampling"
+CUSTOM_EVENT_TYPE = METADATA_KEY
 """The ``type`` of the records a node writes to LangGraph's ``custom`` stream."""
 
 
@@ -233,9 +234,7 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
         message = AIMessage(
             content=draw.chosen.text,
             name=name,
-            response_metadata={
-                "verbalized_sampling": {"turn": turn, "chosen_index": draw.chosen.index}
-            },
+            response_metadata={METADATA_KEY: record},  # the same record as in the draws
             usage_metadata=draw.outcome.usage,
         )
         with contextlib.suppress(RuntimeError, KeyError):  # outside a graph: no custom stream

@@ -108,7 +108,9 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
     * **Structured output** (``with_structured_output``) draws an object from a VS
       distribution over objects of the schema, with any wrapped model.
     * ``temperature`` and ``timeout`` are set on the wrapped model; ``max_tokens`` limits each
-      response (the wrapped model gets ``k`` times it, plus room for the JSON); ``stop`` cuts
+      response (a call of the wrapped model gets it once for each response that call asks for
+      — ``k`` for VS-Standard, one for the direct methods and ``multi_turn``, a turn's share
+      for VS-Multi — plus room for the JSON); ``stop`` cuts
       the chosen response at the first stop sequence.
 
     Example:
@@ -159,7 +161,7 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
         per_call_tokens = (
             None
             if self.max_tokens is None
-            else self.k * (self.max_tokens + _JSON_ROOM_PER_RESPONSE)
+            else self.responses_per_call * (self.max_tokens + _JSON_ROOM_PER_RESPONSE)
         )
         inner = configured_copy(
             self.model,

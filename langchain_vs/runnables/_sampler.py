@@ -33,6 +33,7 @@ from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from pydantic import ConfigDict, PrivateAttr, field_validator, model_validator
 
 from langchain_vs.core import (
+    METADATA_KEY,
     Candidate,
     Draw,
     Method,
@@ -57,9 +58,9 @@ __all__ = [
 
 OutputKind = Literal["message", "text", "candidate", "distribution", "value"]
 
-CANDIDATE_EVENT = "verbalized_sampling.candidate"
+CANDIDATE_EVENT = f"{METADATA_KEY}.candidate"
 """Custom event dispatched for each candidate as it completes (``astream_events``)."""
-DISTRIBUTION_EVENT = "verbalized_sampling.distribution"
+DISTRIBUTION_EVENT = f"{METADATA_KEY}.distribution"
 """Custom event dispatched with the final distribution and the chosen index."""
 
 

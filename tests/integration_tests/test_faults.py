@@ -70,7 +70,7 @@ def test_a_rate_limit_burst_does_not_switch_to_text_for_good():
         message = sampler.invoke("A hot drink?")
     assert message.content in {"Tea", "Coffee", "Cocoa"}
     assert all("response_format" in body for body in server.requests)
-    assert message.response_metadata["verbalized_sampling"]["structured_output"] is True
+    assert message.response_metadata["verbalized_sampling"]["structured"] is True
 
 
 def test_a_rejected_schema_is_asked_in_text_within_the_same_call():
@@ -80,9 +80,7 @@ def test_a_rejected_schema_is_asked_in_text_within_the_same_call():
         sampler.invoke("A hot drink?")
     assert ["response_format" in body for body in server.requests] == [True, False] * 2
     record = first.response_metadata["verbalized_sampling"]
-    assert record["structured_output"] is False and "not supported" in (
-        record["structured_output_error"] or ""
-    )
+    assert record["structured"] is False and "not supported" in (record["structured_error"] or "")
 
 
 def test_a_reply_cut_at_the_token_limit_keeps_its_finished_responses():

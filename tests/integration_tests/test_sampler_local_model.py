@@ -34,9 +34,10 @@ def test_every_method_sync(chat_model: ChatOpenAI, method: Method) -> None:
     record = message.response_metadata["verbalized_sampling"]
     dist = VerbalizedDistribution.from_dict(record)
     check_count(dist, 1 if method is Method.DIRECT else 3)
-    assert record["k"] == (1 if method is Method.DIRECT else 3)
+    assert record["k"] == 3  # what was asked for; what the method asked the model for:
+    assert record["candidates_asked"] == (1 if method is Method.DIRECT else 3)
     assert message.content == dist[[c.index for c in dist].index(record["chosen_index"])].text
-    assert record["structured_output"] is (method is not Method.DIRECT)
+    assert record["structured"] is (method is not Method.DIRECT)
     assert record["model_calls"] >= (2 if method is Method.VS_MULTI else 1)
     assert message.usage_metadata is not None and message.usage_metadata["output_tokens"] > 0
 

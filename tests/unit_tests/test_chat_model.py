@@ -98,6 +98,10 @@ def test_settings_reach_the_wrapped_model():
     copy = model.inner_model()
     assert (copy.temperature, copy.max_tokens, copy.request_timeout) == (1.1, 4 * 90, 9)
     assert inner.temperature == 0.7  # the user's model is left alone
+    # The token budget of one call follows the responses that call asks for, not the raw k.
+    for method, per_call in (("direct", 1), ("multi_turn", 1), ("vs_multi", 2), ("sequence", 4)):
+        wrapped = VerbalizedChatModel(model=inner, k=4, method=method, max_tokens=40)
+        assert wrapped.inner_model().max_tokens == per_call * 90, method
     params = model._get_ls_params(stop=["x"])
     assert params == {
         "ls_provider": "langchain_vs",

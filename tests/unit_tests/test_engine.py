@@ -72,7 +72,7 @@ def test_the_draw_records_the_pick_and_the_calls() -> None:
     assert draw.chosen.text == "Tea"
     record = draw.record
     assert (record["k"], record["chosen_index"], record["model_calls"]) == (3, 0, 1)
-    assert (record["selection"], record["structured_output"]) == ("argmax", False)
+    assert (record["selection"], record["structured"]) == ("argmax", False)
     assert [c["text"] for c in record["candidates"]] == ["Tea", "Coffee", "Cocoa"]
 
 
@@ -129,7 +129,7 @@ def test_structured_requests_use_the_binding_and_text_requests_the_model() -> No
     engine = VerbalizedEngine(model, VerbalizedConfig(k=3))
     draw = engine.invoke(ASK)
     assert model.structured_calls == [True]
-    assert draw.record["structured_output"] is True
+    assert draw.record["structured"] is True
     text_request = engine.conversation(ASK)
     text_request.structured = False
     request = next(text_request.steps())

@@ -43,7 +43,7 @@ def test_vs_standard_message_output_carries_the_distribution_and_usage():
     dist = VerbalizedDistribution.from_dict(record)
     assert dist.texts == ["a", "b", "c", "d", "e"]
     assert message.content == dist[record["chosen_index"]].text
-    assert record["model_calls"] == 1 and record["structured_output"] is False
+    assert record["model_calls"] == 1 and record["structured"] is False
     assert message.usage_metadata is not None and message.usage_metadata["input_tokens"] == 10
     prompt = system_text(model.calls[0])
     assert "Sample 5 different responses" in prompt and "`probability`" in prompt
@@ -189,8 +189,8 @@ def test_a_rejected_schema_goes_to_text_for_that_request_only():
     record = sampler.invoke("Q").response_metadata["verbalized_sampling"]
     assert model.structured_calls == [True, False]  # a capability error: text at once
     assert "JSON object" in system_text(model.calls[1])
-    assert record["structured_output"] is False
-    assert "not supported" in record["structured_output_error"]
+    assert record["structured"] is False
+    assert "not supported" in record["structured_error"]
     sampler.invoke("Q")  # the next request tries structured output again
     assert model.structured_calls == [True, False, True, False]
 
@@ -200,7 +200,7 @@ def test_structured_replies_that_twice_do_not_parse_go_to_text_for_that_request(
     sampler = VerbalizedSampler(model=model, max_retries=2)
     record = sampler.invoke("Q").response_metadata["verbalized_sampling"]
     assert model.structured_calls == [True, True, False]
-    assert "did not parse" in record["structured_output_error"]
+    assert "did not parse" in record["structured_error"]
     sampler.invoke("Q")
     assert model.structured_calls[-1] is True
 
@@ -462,7 +462,7 @@ def test_not_implemented_structured_output_goes_to_text_at_once():
     model = NoStructured(replies=[FIVE], structured=True)
     record = VerbalizedSampler(model=model).invoke("Q").response_metadata["verbalized_sampling"]
     assert model.structured_calls == [False]
-    assert record["structured_output"] is False
+    assert record["structured"] is False
 
 
 def test_re_ask_sends_back_only_encodable_text():
@@ -502,7 +502,7 @@ def test_a_reply_cut_at_the_token_limit_is_re_asked_structured():
     assert model.structured_calls == [True, True, True]
     assert model.calls[1]["messages"] == model.calls[0]["messages"]
     record = message.response_metadata["verbalized_sampling"]
-    assert record["structured_output"] is True and record["model_calls"] == 3
+    assert record["structured"] is True and record["model_calls"] == 3
     assert message.usage_metadata["output_tokens"] >= 2 * 768
     sampler.invoke("Q")  # not remembered as "structured output unsupported"
     assert model.structured_calls[-1] is True
