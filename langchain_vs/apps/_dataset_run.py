@@ -243,8 +243,8 @@ class DatasetRun:
         record.update(
             probability=candidate["probability"], prompt=call["prompt"], call_id=call["call_id"]
         )
-        self.unique += 1
         self._sampled(candidate["text"])
+        self.unique += 1
         if self._file is not None:
             self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
             self._file.flush()
@@ -253,7 +253,10 @@ class DatasetRun:
             self.records.append(record)
 
     def _sampled(self, text: str) -> None:
-        """Reservoir sampling: every record has the same chance to be in the metric sample."""
+        """Reservoir sampling: every record has the same chance to be in the metric sample.
+
+        Called before the record is counted: ``self.unique`` is its 0-based number.
+        """
         if len(self.sample) < METRIC_SAMPLE:
             self.sample.append(text)
         elif (slot := self.rng.randrange(self.unique + 1)) < METRIC_SAMPLE:

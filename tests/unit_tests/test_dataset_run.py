@@ -6,6 +6,7 @@ Replies are FAKE ``AIMessage`` objects carrying the metadata a VerbalizedSampler
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -223,3 +224,33 @@ def test_the_metric_sample_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> Non
     texts = [f"t{i}" for i in range(30)]
     _absorb(run, *(_reply(t) for t in texts))
     assert len(run.sample) == 4 and set(run.sample) <= set(texts)
+
+
+def test_every_record_has_the_same_chance_to_be_in_the_sample(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reservoir sampling, over many seeds: each of 4 records is in a 2-record sample half the
+    time (a deterministic count: the seeds are fixed)."""
+    monkeypatch.setattr(_dataset_run, "METRIC_SAMPLE", 2)
+    seeds = 4_000
+    picked: Counter[str] = Counter()
+    for seed in range(seeds):
+        run = _run(n=4, seed=seed)
+        _absorb(run, _reply("r0", "r1", "r2", "r3"))
+        picked.update(run.sample)
+    shares = {text: picked[text] / seeds for text in ("r0", "r1", "r2", "r3")}
+    assert all(share == pytest.approx(0.5, abs=0.04) for share in shares.values()), shares
+
+
+def test_loaded_and_written_records_are_sampled_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resumed run draws the same sample from the file as the run that wrote it."""
+    monkeypatch.setattr(_dataset_run, "METRIC_SAMPLE", 3)
+    out = tmp_path / "data.jsonl"
+    written = _run(out, n=20, seed=7)
+    _absorb(written, _reply(*(f"t{i}" for i in range(12))))
+    written.close()
+    loaded = _run(out, n=20, seed=7, resume=True)
+    loaded.close()
+    assert loaded.sample == written.sample
