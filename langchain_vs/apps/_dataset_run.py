@@ -162,13 +162,19 @@ class DatasetRun:
         size = 0
         batch: list[str] = []  # embedded together in semantic mode, not one call a record
         with out.open("rb") as raw:
-            for line in raw:
+            for number, line in enumerate(raw, 1):
                 if not line.endswith(b"\n"):
                     break  # cut short by a kill: dropped, the record is asked for again
                 size += len(line)
-                record = json.loads(line)
-                batch.append(self._text(record))
-                self.next_call = max(self.next_call, int(record["call_id"]) + 1)
+                try:  # a hand-edited file: checked before anything is sent or written
+                    record = json.loads(line)
+                    text, call_id = self._text(record), int(record["call_id"])
+                except (ValueError, KeyError, TypeError) as error:
+                    raise ValueError(
+                        f"cannot resume {out}: line {number} is not a record ({error!r})"
+                    ) from error
+                batch.append(text)
+                self.next_call = max(self.next_call, call_id + 1)
                 if len(batch) == _LOAD_BATCH:
                     self._index_loaded(batch)
                     batch = []

@@ -254,3 +254,24 @@ def test_loaded_and_written_records_are_sampled_alike(
     loaded = _run(out, n=20, seed=7, resume=True)
     loaded.close()
     assert loaded.sample == written.sample
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"id": 1, "text": "b"}',
+        '{"id": 1, "call_id": 0}',
+        '["b", 0]',
+        '{"id": 1, "text": "b", "call_id": "x"}',
+    ],
+)
+def test_resuming_a_hand_edited_file_that_holds_no_record_is_a_value_error(
+    tmp_path: Path, line: str
+) -> None:
+    out = tmp_path / "data.jsonl"
+    _run(out).close()  # writes the meta file
+    content = '{"id": 0, "text": "a", "call_id": 0}\n' + line + "\n"
+    out.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"cannot resume .*data\.jsonl: line 2 is not a record"):
+        _run(out, resume=True)
+    assert out.read_text(encoding="utf-8") == content
