@@ -162,13 +162,19 @@ class DatasetRun:
         size = 0
         batch: list[str] = []  # embedded together in semantic mode, not one call a record
         with out.open("rb") as raw:
-            for line in raw:
+            for number, line in enumerate(raw, 1):
                 if not line.endswith(b"\n"):
                     break  # cut short by a kill: dropped, the record is asked for again
                 size += len(line)
-                record = json.loads(line)
-                batch.append(self._text(record))
-                self.next_call = max(self.next_call, int(record["call_id"]) + 1)
+                try:  # a hand-edited file: checked before anything is sent or written
+                    record = json.loads(line)
+                    text, call_id = self._text(record), int(record["call_id"])
+                except (ValueError, KeyError, TypeError) as error:
+                    raise ValueError(
+                        f"cannot resume {out}: line {number} is not a record ({error!r})"
+                    ) from error
+                batch.append(text)
+                self.next_call = max(self.next_call, call_id + 1)
                 if len(batch) == _LOAD_BATCH:
                     self._index_loaded(batch)
                     batch = []
@@ -243,8 +249,8 @@ class DatasetRun:
         record.update(
             probability=candidate["probability"], prompt=call["prompt"], call_id=call["call_id"]
         )
-        self.unique += 1
         self._sampled(candidate["text"])
+        self.unique += 1
         if self._file is not None:
             self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
             self._file.flush()
@@ -253,7 +259,10 @@ class DatasetRun:
             self.records.append(record)
 
     def _sampled(self, text: str) -> None:
-        """Reservoir sampling: every record has the same chance to be in the metric sample."""
+        """Reservoir sampling: every record has the same chance to be in the metric sample.
+
+        Called before the record is counted: ``self.unique`` is its 0-based number.
+        """
         if len(self.sample) < METRIC_SAMPLE:
             self.sample.append(text)
         elif (slot := self.rng.randrange(self.unique + 1)) < METRIC_SAMPLE:

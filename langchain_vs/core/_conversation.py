@@ -39,7 +39,7 @@ from langchain_vs.core.parsing import (
     valid_utf8,
 )
 
-__all__ = ["ModelRequest", "SamplingOutcome", "VerbalizedConversation", "read_turn"]
+__all__ = ["ModelRequest", "SamplingOutcome", "VerbalizedConversation"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def _retry_prompt(error: OutputParserException) -> str:
     )
 
 
-def read_turn(parser: VerbalizedOutputParser, reply: AIMessage, *, document: bool) -> ParsedTurn:
+def _read_turn(parser: VerbalizedOutputParser, reply: AIMessage, *, document: bool) -> ParsedTurn:
     """Read a reply; from one cut at the token limit, only the responses it finished."""
     whole = parser.parse_turn(reply, document=document)
     if reply.response_metadata.get("finish_reason") != "length" or whole.complete:
@@ -247,7 +247,7 @@ class VerbalizedConversation:
                 attempts += 1
                 self.last_turn = None
                 try:
-                    parsed = read_turn(parser, reply, document=request.structured)
+                    parsed = _read_turn(parser, reply, document=request.structured)
                 except OutputParserException as error:
                     if attempts > self.config.max_retries:
                         raise OutputParserException(

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, message_chunk_to_message
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 
 from langchain_vs.core._conversation import ModelRequest, SamplingOutcome, VerbalizedConversation
 from langchain_vs.core._distribution import Candidate
@@ -122,25 +122,13 @@ async def adrive(conversation: VerbalizedConversation, call: AsyncModelCall) -> 
             return stepper.result()
 
 
-def _merged(chunks: list[AIMessageChunk]) -> AIMessageChunk:
-    """Merge chunks pairwise, level by level: a chain of ``+`` would copy the text n times."""
-    while len(chunks) > 1:
-        chunks = [
-            chunks[i] + chunks[i + 1] if i + 1 < len(chunks) else chunks[i]
-            for i in range(0, len(chunks), 2)
-        ]
-    return chunks[0]
-
-
 class _Streamed:
-    """Accumulates one streamed reply and numbers each newly completed candidate."""
+    """Numbers each newly completed candidate of one streamed reply (its PartialParse holds it)."""
 
     def __init__(self, request: ModelRequest) -> None:
         self._request = request
         self._partial = PartialParse(request.parser, document=request.structured)
         self._emitted = 0
-        self._chunks: list[AIMessageChunk] = []
-        self._whole: Any = None  # a runnable that yields whole values, not message chunks
         self._reply: AIMessage | None = None
 
     def _numbered(self, candidates: tuple[Candidate, ...]) -> list[Candidate]:
@@ -149,9 +137,9 @@ class _Streamed:
 
     def feed(self, chunk: Any) -> list[Candidate]:
         if not isinstance(chunk, AIMessageChunk):
-            self._whole = chunk
+            # A whole value (a non-streaming model's message, or parsed data): read once, whole.
+            self._partial.hold(chunk)
             return []
-        self._chunks.append(chunk)
         update = self._partial.feed(chunk)
         if update is None or len(update) <= self._emitted:
             return []
@@ -173,12 +161,11 @@ class _Streamed:
 
     def reply(self) -> AIMessage:
         if self._reply is None:
-            if self._chunks:
-                message = message_chunk_to_message(_merged(self._chunks))
-                assert isinstance(message, AIMessage)
-                self._reply = message
-            else:
-                self._reply = _as_message(self._whole if self._whole is not None else "")
+            message = self._partial.message()
+            if message is None:  # whole values, or nothing at all
+                whole = self._partial.whole
+                message = _as_message(whole if whole is not None else "")
+            self._reply = message
         return self._reply
 
 

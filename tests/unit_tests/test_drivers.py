@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 from langchain_core.exceptions import OutputParserException
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
 from langchain_vs.core._conversation import ModelRequest, SamplingOutcome, VerbalizedConversation
 from langchain_vs.core._distribution import Candidate
@@ -177,3 +178,94 @@ async def test_a_long_streamed_reply_is_read_off_the_event_loop(
     events = await _events(model, "async", k=2)
     await ticking
     assert events[-1].distribution.texts == [long_text, long_text + "y"]
+
+
+# -- what a stream may yield --------------------------------------------------------------
+
+
+def _scripted_streams(items: list[Any]) -> tuple[Any, Any, list[int]]:
+    """FAKE stream calls yielding ``items``; the list counts the items yielded so far."""
+    yielded: list[int] = []
+
+    def stream(request: ModelRequest) -> Iterator[Any]:
+        for item in items:
+            yielded.append(1)
+            yield item
+
+    async def astream(request: ModelRequest) -> AsyncIterator[Any]:
+        for item in stream(request):
+            yield item
+
+    return stream, astream, yielded
+
+
+async def _scripted_events(
+    items: list[Any], mode: str, *, structured: bool = False
+) -> tuple[list[Any], list[int]]:
+    """The events, and for each candidate how many items had been yielded when it came."""
+    stream, astream, yielded = _scripted_streams(items)
+    conversation = VerbalizedConversation(ASK, VerbalizedConfig(k=3), structured=structured)
+    events, seen_at = [], []
+    if mode == "sync":
+        for event in drive_stream(conversation, stream):
+            events.append(event)
+            seen_at.append(len(yielded))
+    else:
+        async for event in adrive_stream(conversation, astream):
+            events.append(event)
+            seen_at.append(len(yielded))
+    return events, [at for at, e in zip(seen_at, events, strict=True) if isinstance(e, Candidate)]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_whole_values_are_read_once_at_the_end_the_last_one_counts(
+    mode: str, full_parses: list[int]
+) -> None:
+    """A runnable that yields whole values (parsed data) rather than message chunks."""
+    last = {
+        "responses": [{"text": "apple", "probability": 0.5}, {"text": "pear", "probability": 0.5}]
+    }
+    values = [{"responses": [{"text": "apple", "probability": 0.5}]}, last]
+    events, seen_at = await _scripted_events(values, mode)
+    outcome = events[-1]
+    assert isinstance(outcome, SamplingOutcome)
+    assert [e.text for e in events[:-1]] == outcome.distribution.texts == ["apple", "pear"]
+    assert seen_at == [2, 2] and len(full_parses) == 1  # not parsed partially on the way
+    assert outcome.replies[0].text == json.dumps(last)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_a_model_that_does_not_stream_yields_its_whole_message(mode: str) -> None:
+    message = AIMessage(
+        REPLY, usage_metadata={"input_tokens": 3, "output_tokens": 9, "total_tokens": 12}
+    )
+    events, seen_at = await _scripted_events([message], mode)
+    outcome = events[-1]
+    assert outcome.replies == [message] and outcome.usage["output_tokens"] == 9
+    assert [e.text for e in events[:-1]] == ["apple", "pear", "plum"] and seen_at == [1, 1, 1]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_tool_call_chunks_stream_candidates_and_merge_into_the_reply(mode: str) -> None:
+    pieces = [REPLY[i : i + 6] for i in range(0, len(REPLY), 6)]
+    chunks: list[Any] = [
+        AIMessageChunk(
+            content="",
+            tool_call_chunks=[
+                {"name": "responses" if i == 0 else None, "args": piece, "id": "c1", "index": 0}
+            ],
+        )
+        for i, piece in enumerate(pieces)
+    ]
+    chunks.append(
+        AIMessageChunk(
+            content="", usage_metadata={"input_tokens": 3, "output_tokens": 9, "total_tokens": 12}
+        )
+    )
+    events, seen_at = await _scripted_events(chunks, mode, structured=True)
+    outcome = events[-1]
+    assert [e.text for e in events[:-1]] == ["apple", "pear", "plum"]
+    assert seen_at[0] < len(pieces)  # the first candidate came while the arguments streamed
+    (reply,) = outcome.replies
+    assert reply.tool_calls[0]["args"] == json.loads(REPLY)
+    assert reply.usage_metadata is not None and reply.usage_metadata["output_tokens"] == 9

@@ -90,3 +90,26 @@ def test_tiny_chunks_cost_a_bounded_number_of_parses() -> None:
     _feed(stream, reply, 4)
     assert len(reply) // 4 > 2_000
     assert parser.partial_parses < 120  # an eighth's growth each time: ~8·ln(n) parses
+
+
+def test_the_message_chunks_merge_into_the_reply_with_their_metadata() -> None:
+    stream = PartialParse(VerbalizedOutputParser(k=3))
+    assert stream.message() is None
+    for i in range(0, len(REPLY), 7):
+        stream.feed(AIMessageChunk(content=REPLY[i : i + 7]))
+    usage = {"input_tokens": 2, "output_tokens": 8, "total_tokens": 10}
+    stream.feed(AIMessageChunk(content="", usage_metadata=usage))  # no text, still kept
+    message = stream.message()
+    assert message is not None and message.text == REPLY == stream.text
+    assert message.usage_metadata == usage
+
+
+def test_text_chunks_make_no_message_and_a_held_value_is_the_reply() -> None:
+    stream = PartialParse(VerbalizedOutputParser(k=3))
+    stream.feed(REPLY[:10])
+    assert stream.message() is None and stream.whole is None
+    value = json.loads(REPLY)
+    stream.hold(value)
+    assert stream.whole is value and stream.length == 10  # held, not parsed or counted as text
+    final = stream.finish()
+    assert final is not None and final.texts == ["A", "B", "C"]

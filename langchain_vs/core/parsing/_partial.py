@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, message_chunk_to_message
 
 from langchain_vs.core._distribution import VerbalizedDistribution
 
@@ -58,8 +58,21 @@ def _chunk_text(chunk: Any) -> str | None:
     return None
 
 
+def _merged(chunks: list[AIMessageChunk]) -> AIMessageChunk:
+    """Merge chunks pairwise, level by level: a chain of ``+`` would copy the text n times."""
+    while len(chunks) > 1:
+        chunks = [
+            chunks[i] + chunks[i + 1] if i + 1 < len(chunks) else chunks[i]
+            for i in range(0, len(chunks), 2)
+        ]
+    return chunks[0]
+
+
 class PartialParse:
     """Accumulates a streamed reply and reports each new set of completed responses.
+
+    It is the one owner of the reply: its text (parsed), its message chunks (merged by
+    :meth:`message`, which keeps their metadata), or a whole value (:meth:`hold`).
 
     Args:
         parser: Reads the reply.
@@ -70,6 +83,7 @@ class PartialParse:
         self.parser = parser
         self.document = document
         self._parts: list[str] = []
+        self._chunks: list[AIMessageChunk] = []  # kept for their metadata (usage, tool calls)
         self._length = 0
         self._parsed_length = 0
         self._pending_close = False
@@ -86,12 +100,31 @@ class PartialParse:
         """The reply's text so far."""
         return "".join(self._parts)
 
+    @property
+    def whole(self) -> Any:
+        """The last whole value fed or held (not text), or ``None``."""
+        return self._whole
+
+    def message(self) -> AIMessage | None:
+        """The message chunks fed so far merged into one message, or ``None`` if there were none."""
+        if not self._chunks:
+            return None
+        message = message_chunk_to_message(_merged(self._chunks))
+        assert isinstance(message, AIMessage)
+        return message
+
+    def hold(self, value: Any) -> None:
+        """Keep ``value`` as the whole reply, unparsed (it is read once, when complete)."""
+        self._whole = value
+
     def feed(self, chunk: Any) -> VerbalizedDistribution | None:
         """Add a chunk; return the completed responses if they changed, else ``None``."""
+        if isinstance(chunk, AIMessageChunk):
+            self._chunks.append(chunk)
         text = _chunk_text(chunk)
         if text is None:
-            self._whole = chunk
-            return self._report(self._whole)
+            self.hold(chunk)
+            return self._report(chunk)
         if not text:
             return None
         self._parts.append(text)
