@@ -5,7 +5,7 @@ Run: .venv/bin/python benchmarks/scale_out.py [--simulations 8] [--turns 6] [--s
 One local llama.cpp server with 8 parallel slots serves every arm, in one run:
 
 1. Throughput at concurrency 1, 2, 4 and 8: the same ``--simulations`` debates of ``--turns``
-   turns (k=4; each simulation's own seeds, the same in every arm) through
+   turns (the server's default k; each simulation's own seeds, the same in every arm) through
    ``abatch(max_concurrency=c)`` in this process. Reported:
    simulations per minute, VS calls and HTTP requests per second, output tokens per second.
 2. A rate limiter: the same work at concurrency 8 with LangChain's ``InMemoryRateLimiter`` on the
@@ -42,6 +42,7 @@ from langchain_vs.serve import (
     DEFAULT_OPENING,
     DEFAULT_PERSONAS,
     MODEL_NAME_ENV,
+    SimulationSettings,
     langgraph_dev,
 )
 
@@ -50,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from tests.integration_tests.fault_server import FaultServer
 
 DEPLOY_CONFIG = Path(__file__).parents[1] / "deploy" / "langgraph.json"
-K = 4
+K = SimulationSettings.model_fields["k"].default  # the server's own default debate
 SLOTS = 8
 MODEL_SEED = 7
 MODEL_SETTINGS: dict[str, Any] = {

@@ -35,6 +35,7 @@ from langchain_vs.core import (
     CandidateCount,
     Method,
     SelectionStrategy,
+    VerbalizedConfig,
     did_you_mean,
     resolve_model_settings,
     setting_names,
@@ -72,7 +73,7 @@ class SimulationSettings(BaseModel):
     """Each a :class:`~langchain_vs.graph.Persona` or its dict (``name``, ``description``…)."""
     max_turns: Annotated[int, Field(strict=True, ge=1, le=1000)] = 6
     opening: str | None = DEFAULT_OPENING
-    k: CandidateCount = 4
+    k: CandidateCount = VerbalizedConfig.model_fields["k"].default  # the one default k
     method: Method = Method.VS_STANDARD
     seed: Annotated[int, Field(strict=True)] | None = None
     selection: SelectionStrategy = "sample"

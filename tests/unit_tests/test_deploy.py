@@ -12,6 +12,7 @@ from langchain_openai import ChatOpenAI
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph.state import CompiledStateGraph
 
+from langchain_vs.core import VerbalizedConfig
 from langchain_vs.serve import _deployed as deploy
 from langchain_vs.serve._deployed import (
     SimulationSettings,
@@ -36,7 +37,8 @@ def test_nothing_configured_runs_the_readme_debate():
     settings = SimulationSettings.from_config({"configurable": SERVER_KEYS})
     assert [p.name for p in settings.personas] == ["Maya", "Tom", "Ines"]
     assert settings.opening == "Should our city ban private cars from downtown?"
-    assert (settings.k, settings.max_turns, settings.method.value) == (4, 6, "vs_standard")
+    assert (settings.k, settings.max_turns, settings.method.value) == (5, 6, "vs_standard")
+    assert settings.k == VerbalizedConfig().k  # one default k everywhere
     assert SimulationSettings.from_config(None) == settings
 
 
