@@ -49,8 +49,9 @@ class ModelRequest:
     messages: list[BaseMessage]
     count: int
     """How many responses this call asks for (the turn's share of k)."""
-    schema: dict[str, Any] | None
-    """The JSON schema for structured output, or ``None``: call the plain model."""
+    reply_schema: dict[str, Any] | None
+    """The whole reply's JSON schema for structured output, or ``None``: call the plain model.
+    (``schema`` on the faces is a *candidate's* schema; this one wraps k of them.)"""
     parser: VerbalizedOutputParser
     """Reads this call's reply (also used for partial parsing while streaming)."""
     index_offset: int
@@ -59,7 +60,7 @@ class ModelRequest:
     @property
     def structured(self) -> bool:
         """Whether the call uses structured output (its reply is one JSON document)."""
-        return self.schema is not None
+        return self.reply_schema is not None
 
 
 @dataclass

@@ -157,9 +157,9 @@ class VerbalizedEngine:
     def runnable_for(self, request: ModelRequest) -> Runnable[Any, Any]:
         """The model, or its structured-output binding for the request's schema."""
         method = self.structured_method()
-        if request.schema is None or method is None:
+        if request.reply_schema is None or method is None:
             return self.model
-        bound = self.model.with_structured_output(request.schema, method=method)
+        bound = self.model.with_structured_output(request.reply_schema, method=method)
         # Keep the bound model, not its parser: the reply's text and token usage are needed.
         return bound.first if isinstance(bound, RunnableSequence) else bound
 

@@ -41,8 +41,8 @@ def test_vs_multi_asks_the_per_turn_count_in_prompt_and_schema():
     assert [r.count for r in requests] == [2, 2, 1]
     sizes = [
         (
-            r.schema["properties"]["responses"]["minItems"],
-            r.schema["properties"]["responses"]["maxItems"],
+            r.reply_schema["properties"]["responses"]["minItems"],
+            r.reply_schema["properties"]["responses"]["maxItems"],
         )
         for r in requests
     ]
@@ -89,7 +89,7 @@ def test_unparseable_replies_are_re_asked_with_the_reason_then_raise():
 def test_the_direct_methods_ask_for_one_response():
     config = VerbalizedConfig(method=Method.DIRECT, k=5)
     requests, outcome = run(VerbalizedConversation(ASK, config, structured=True), ["Apple"])
-    assert [r.count for r in requests] == [1] and requests[0].schema is None
+    assert [r.count for r in requests] == [1] and requests[0].reply_schema is None
     assert outcome.distribution.texts == ["Apple"]
 
 
