@@ -134,3 +134,37 @@ def test_structured_requests_use_the_binding_and_text_requests_the_model() -> No
     text_request.structured = False
     request = next(text_request.steps())
     assert engine.runnable_for(request) is model
+
+
+@pytest.mark.parametrize(
+    ("method", "replies", "calls", "asked"),
+    [
+        ("direct", ["Tea"], 1, 1),
+        ("vs_standard", [REPLY], 1, 3),
+        ("multi_turn", ["Tea", "Coffee", "Water"], 3, 3),
+    ],
+)
+def test_the_record_s_k_is_what_the_user_asked_for(
+    method: str, replies: list[Any], calls: int, asked: int
+) -> None:
+    # k is the option everywhere; what the method asked the model for has its own name.
+    record = _engine(replies, k=3, method=method).invoke(ASK).record
+    assert (record["k"], record["candidates_asked"], record["model_calls"]) == (3, asked, calls)
+
+
+def test_the_call_plan_is_the_one_place_k_is_spread_over_calls() -> None:
+    plans = {
+        m: VerbalizedConfig(k=5, method=m).call_plan
+        for m in ("direct", "direct_cot", "sequence", "multi_turn", "vs_standard", "vs_multi")
+    }
+    assert plans == {
+        "direct": (1,),
+        "direct_cot": (1,),
+        "sequence": (5,),
+        "multi_turn": (1, 1, 1, 1, 1),
+        "vs_standard": (5,),
+        "vs_multi": (3, 2),
+    }
+    assert VerbalizedConfig(k=5, method="vs_multi", per_turn=2).call_plan == (2, 2, 1)
+    config = VerbalizedConfig(k=5, method="vs_multi", per_turn=2)
+    assert (config.candidates_asked, config.responses_per_call) == (5, 2)
