@@ -270,7 +270,8 @@ def _render(record: dict[str, Any], prompt: str) -> None:
         f"picked #{chosen} by {record['selection']}"
         + (f" (seed {record['seed']})" if record["seed"] is not None else "")
         + f" · {record['model_calls']} model call(s)"
-        + f" · structured output: {'yes' if record['structured_output'] else 'no'}",
+        + f" · structured output: {'yes' if record['structured_output'] else 'no'}"
+        + (" (weights constrained)" if record.get("constrained_weights") else ""),
         style="dim",
     )
     if repairs:  # a line of its own: it names the rules that fired (langchain_vs/weights.py)

@@ -40,9 +40,30 @@ __all__ = [
     "DrawRecord",
     "VerbalizedEngine",
     "configured_copy",
+    "declare_grammar_server",
     "require_request",
     "setting_names",
+    "withdraw_grammar_server",
 ]
+
+_grammar_servers: set[str] = set()
+"""Base URLs whose structured output constrains the weights by default (see below)."""
+
+
+def declare_grammar_server(base_url: str) -> None:
+    """Declare an OpenAI-compatible server whose JSON-schema decoding enforces ``enum``.
+
+    VS requests to a model with this ``base_url`` then constrain the weights by default
+    (``constrained_weights=None``). The embedded :class:`~langchain_vs.local.LocalModelServer`
+    declares itself while it runs; for a server of your own, ``constrained_weights=True`` is
+    the simpler switch.
+    """
+    _grammar_servers.add(base_url.rstrip("/"))
+
+
+def withdraw_grammar_server(base_url: str) -> None:
+    """Undo :func:`declare_grammar_server` (a server that stopped)."""
+    _grammar_servers.discard(base_url.rstrip("/"))
 
 
 def setting_names(model: BaseChatModel) -> dict[str, str]:
@@ -89,6 +110,8 @@ class DrawRecord(TypedDict):
     """Whether the final turns used structured output."""
     structured_output_error: str | None
     """Why this request was asked in text instead, if it was."""
+    constrained_weights: bool
+    """Whether the final turns' schema constrained the weights (``constrained_weights``)."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +180,17 @@ class VerbalizedEngine:
             return "function_calling"
         return None
 
+    def constrains_weights(self) -> bool:
+        """Whether structured requests constrain the weights: the one place this is decided.
+
+        ``constrained_weights`` when it is set; otherwise, whether the model's ``base_url`` is
+        a declared grammar server (the embedded local server is one).
+        """
+        if self.config.constrained_weights is not None:
+            return self.config.constrained_weights
+        base_url = getattr(self.model, "openai_api_base", None)
+        return isinstance(base_url, str) and base_url.rstrip("/") in _grammar_servers
+
     def conversation(self, messages: Sequence[Any]) -> VerbalizedConversation:
         """A fresh, I/O-free conversation for one request (``ValueError`` if it is empty)."""
         method = self.structured_method()
@@ -165,6 +199,7 @@ class VerbalizedEngine:
             self.config,
             structured=method is not None,
             format_in_prompt=method == "json_mode",
+            constrained_weights=method is not None and self.constrains_weights(),
         )
 
     def runnable_for(self, request: ModelRequest) -> Runnable[Any, Any]:
@@ -211,6 +246,7 @@ class VerbalizedEngine:
             model_calls=len(outcome.replies),
             structured_output=outcome.structured,
             structured_output_error=outcome.structured_error,
+            constrained_weights=outcome.constrained_weights,
         )
         return Draw(distribution, chosen, record, outcome)
 
