@@ -270,10 +270,11 @@ def _render(record: dict[str, Any], prompt: str) -> None:
         f"picked #{chosen} by {record['selection']}"
         + (f" (seed {record['seed']})" if record["seed"] is not None else "")
         + f" · {record['model_calls']} model call(s)"
-        + f" · structured output: {'yes' if record['structured_output'] else 'no'}"
-        + (" (weights constrained)" if record.get("constrained_weights") else ""),
+        + f" · structured output: {'yes' if record['structured_output'] else 'no'}",
         style="dim",
     )
+    if record.get("constrained_weights"):  # the raw values are in range by construction
+        console.print("weights: constrained to their range by the server's grammar", style="dim")
     if repairs:  # a line of its own: it names the rules that fired (langchain_vs/weights.py)
         console.print(f"repairs: {', '.join(repairs)}", style="dim")
 
