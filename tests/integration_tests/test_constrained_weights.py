@@ -8,6 +8,7 @@ repair (its raw values are checked against the schema itself).
 import jsonschema
 import pytest
 from langchain_openai import ChatOpenAI
+from pydantic import BaseModel
 
 from langchain_vs import Method, ProbabilityDefinition, VerbalizedSampler
 
@@ -56,3 +57,19 @@ def test_every_kind_of_range_holds(
     )
     messages = sampler.batch(PROMPTS[:2], {"max_concurrency": 2})
     check_constrained([m.response_metadata["verbalized_sampling"] for m in messages], definition)
+
+
+class Pet(BaseModel):
+    """A pet for a children's story."""
+
+    name: str
+    species: str
+
+
+def test_structured_candidates_are_constrained_too(chat_model: ChatOpenAI) -> None:
+    # The user's schema nested per response, beside the constrained weight: llama.cpp takes both.
+    sampler = VerbalizedSampler(model=chat_model, k=3, schema=Pet, seed=0, output="message")
+    message = sampler.invoke("Invent a pet for a children's story.")
+    record = message.response_metadata["verbalized_sampling"]
+    check_constrained([record], ProbabilityDefinition.EXPLICIT)
+    assert all(Pet.model_validate_json(c["text"]) for c in record["candidates"])
