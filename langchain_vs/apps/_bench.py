@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -179,6 +179,7 @@ def run_benchmark(
     seed: int = 0,
     embeddings: Embeddings | None = None,
     on_step: Callable[[str], None] | None = None,
+    vs_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run every arm on every task; return a JSON-able report (``config`` and ``rows``).
 
@@ -194,6 +195,8 @@ def run_benchmark(
         embeddings: For semantic diversity; default
             :func:`~langchain_vs.eval.default_embeddings`. Its name is in the report.
         on_step: Called with a label after each (task, arm, prompt) step, for progress.
+        vs_options: More VS options for every arm, e.g. ``{"constrained_weights": False}``
+            (in the report's ``config``).
     """
     known = load_tasks()
     if unknown := sorted(set(tasks) - set(known)):
@@ -213,6 +216,7 @@ def run_benchmark(
                 method=arm.method,
                 k=k if not arm.method.is_single else 1,
                 max_retries=1,
+                **(vs_options or {}),
             )
             tally = _Tally()
             for prompt in task["prompts"]:
@@ -235,6 +239,7 @@ def run_benchmark(
         "k": k,
         "seed": seed,
         "embeddings": embeddings_name(embeddings),
+        **({"vs_options": dict(vs_options)} if vs_options else {}),
     }
     return {"config": config, "rows": rows}
 

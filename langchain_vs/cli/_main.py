@@ -249,6 +249,8 @@ def _render(record: dict[str, Any], prompt: str) -> None:
         + f" · structured output: {'yes' if record['structured'] else 'no'}",
         style="dim",
     )
+    if record.get("constrained_weights"):  # the raw values are in range by construction
+        console.print("weights: constrained to their range by the server's grammar", style="dim")
     if repairs:  # a line of its own: it names the rules that fired (langchain_vs/core/_weights.py)
         console.print(f"repairs: {', '.join(repairs)}", style="dim")
 

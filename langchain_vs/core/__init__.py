@@ -27,7 +27,9 @@ if TYPE_CHECKING:
         Draw,
         DrawRecord,
         VerbalizedEngine,
+        declare_grammar_server,
         require_request,
+        withdraw_grammar_server,
     )
     from langchain_vs.core._methods import MAX_K, MAX_RETRIES, Method, ProbabilityDefinition
     from langchain_vs.core._model_settings import (
@@ -45,6 +47,8 @@ if TYPE_CHECKING:
     from langchain_vs.core.parsing import VerbalizedOutputParser
 
 _HOMES = {
+    "declare_grammar_server": "_engine",
+    "withdraw_grammar_server": "_engine",
     "METADATA_KEY": "_engine",
     "Candidate": "_distribution",
     "CandidateCount": "_options",
@@ -74,6 +78,8 @@ _HOMES = {
 }
 
 __all__ = [
+    "declare_grammar_server",
+    "withdraw_grammar_server",
     "METADATA_KEY",
     "Candidate",
     "CandidateCount",

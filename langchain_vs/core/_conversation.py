@@ -75,6 +75,8 @@ class SamplingOutcome:
     """Whether the final turns used structured output."""
     structured_error: str | None = None
     """Why structured output was abandoned for text, if it was."""
+    constrained_weights: bool = False
+    """Whether the final turns' schema constrained the weights (see ``constrained_weights``)."""
 
 
 def with_system_text(messages: list[BaseMessage], text: str | None) -> list[BaseMessage]:
@@ -141,6 +143,8 @@ class VerbalizedConversation:
         structured: Start with structured output (the caller has a binding for it).
         format_in_prompt: Describe the JSON format in the prompt even with structured output
             (for JSON mode, which enforces JSON but no schema).
+        constrained_weights: Structured requests send the weight's constrained schema (the
+            caller decided that the server enforces it).
     """
 
     def __init__(
@@ -150,6 +154,7 @@ class VerbalizedConversation:
         *,
         structured: bool,
         format_in_prompt: bool = False,
+        constrained_weights: bool = False,
     ) -> None:
         self.messages = messages
         self.config = config
@@ -158,6 +163,7 @@ class VerbalizedConversation:
         self.candidate = config.candidate_schema
         self.structured = structured and config.asks_json
         self.format_in_prompt = format_in_prompt
+        self.constrained_weights = constrained_weights and self.method.is_verbalized
         self.structured_error: str | None = None
         self.last_turn: ParsedTurn | None = None
         """The turn read from the last reply (``None`` if it was unreadable): every reply is
@@ -195,7 +201,11 @@ class VerbalizedConversation:
         # and would reject the out-of-range weights the repair rules exist for.
         schema = (
             response_json_schema(
-                self.method, count=count, definition=self.definition, candidate=self.candidate
+                self.method,
+                count=count,
+                definition=self.definition,
+                candidate=self.candidate,
+                constrained_weights=self.constrained_weights,
             )
             if self.structured
             else None
@@ -285,4 +295,5 @@ class VerbalizedConversation:
             replies=replies,
             structured=self.structured,
             structured_error=self.structured_error,
+            constrained_weights=self.structured and self.constrained_weights,
         )

@@ -40,12 +40,33 @@ __all__ = [
     "METADATA_KEY",
     "DrawRecord",
     "VerbalizedEngine",
+    "declare_grammar_server",
     "require_request",
+    "withdraw_grammar_server",
 ]
 
 METADATA_KEY = "verbalized_sampling"
 """Where a drawn message carries its :class:`DrawRecord` (``response_metadata[METADATA_KEY]``),
 and the prefix of the custom events and stream parts VS sends."""
+
+_grammar_servers: set[str] = set()
+"""Base URLs whose structured output constrains the weights by default (see below)."""
+
+
+def declare_grammar_server(base_url: str) -> None:
+    """Declare an OpenAI-compatible server whose JSON-schema decoding enforces ``enum``.
+
+    VS requests to a model with this ``base_url`` then constrain the weights by default
+    (``constrained_weights=None``). The embedded :class:`~langchain_vs.local.LocalModelServer`
+    declares itself while it runs; for a server of your own, ``constrained_weights=True`` is
+    the simpler switch.
+    """
+    _grammar_servers.add(base_url.rstrip("/"))
+
+
+def withdraw_grammar_server(base_url: str) -> None:
+    """Undo :func:`declare_grammar_server` (a server that stopped)."""
+    _grammar_servers.discard(base_url.rstrip("/"))
 
 
 class DrawRecord(TypedDict):
@@ -76,6 +97,8 @@ class DrawRecord(TypedDict):
     """Whether the final turns used structured output (``structured_output`` is the option)."""
     structured_error: str | None
     """Why this request was asked in text instead, if it was."""
+    constrained_weights: bool
+    """Whether the final turns' schema constrained the weights (``constrained_weights``)."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +167,17 @@ class VerbalizedEngine:
             return "function_calling"
         return None
 
+    def constrains_weights(self) -> bool:
+        """Whether structured requests constrain the weights: the one place this is decided.
+
+        ``constrained_weights`` when it is set; otherwise, whether the model's ``base_url`` is
+        a declared grammar server (the embedded local server is one).
+        """
+        if self.config.constrained_weights is not None:
+            return self.config.constrained_weights
+        base_url = getattr(self.model, "openai_api_base", None)
+        return isinstance(base_url, str) and base_url.rstrip("/") in _grammar_servers
+
     def conversation(self, messages: Sequence[Any]) -> VerbalizedConversation:
         """A fresh, I/O-free conversation for one request (``ValueError`` if it is empty)."""
         method = self.structured_method()
@@ -152,6 +186,7 @@ class VerbalizedEngine:
             self.config,
             structured=method is not None,
             format_in_prompt=method == "json_mode",
+            constrained_weights=method is not None and self.constrains_weights(),
         )
 
     def runnable_for(self, request: ModelRequest) -> Runnable[Any, Any]:
@@ -196,6 +231,7 @@ class VerbalizedEngine:
             model_calls=len(outcome.replies),
             structured=outcome.structured,
             structured_error=outcome.structured_error,
+            constrained_weights=outcome.constrained_weights,
         )
         return Draw(distribution, chosen, record, outcome)
 

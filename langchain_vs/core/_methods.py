@@ -78,7 +78,11 @@ class ProbabilityDefinition(StrEnum):
         return {"percentage": 12.0, "perplexity": 3.4, "nll": 18.5}.get(self.value, 0.12)
 
     def json_bounds(self) -> dict[str, float]:
-        """JSON-schema bounds for the field (constrained decoders enforce them)."""
+        """The field's range, as JSON-schema bounds (``ge``, and ``le`` when it has one).
+
+        Declared on a ``number``, they are not enforced by llama.cpp's grammar (nor by most
+        constrained decoders): :meth:`weight_json_schema` with ``constrained=True`` is.
+        """
         if self is ProbabilityDefinition.PERCENTAGE:
             return {"ge": 0.0, "le": 100.0}
         if self is ProbabilityDefinition.PERPLEXITY:
@@ -86,6 +90,57 @@ class ProbabilityDefinition(StrEnum):
         if self is ProbabilityDefinition.NLL:
             return {"ge": 0.0}
         return {"ge": 0.0, "le": 1.0}
+
+    def weight_json_schema(self, *, constrained: bool = False) -> dict[str, Any]:
+        """The JSON schema of the weight field.
+
+        Unconstrained: a ``number`` with the :meth:`json_bounds` (what any server accepts).
+        Constrained: values a JSON-schema grammar does enforce — llama.cpp's enforces ``enum``
+        and an ``integer``'s bounds, but no ``number``'s — with the same meaning: the model
+        still writes a probability (or percentage, perplexity, NLL) as a JSON number, only from
+        a fixed set, and it is read as before (a percentage is divided by 100, repair
+        ``percent_scale``; nothing is rescaled by the sum).
+
+        - a bounded range (``[0, 1]``; ``[0, 100]`` for ``percentage``): steps of 1/100 of the
+          range, and of 1/1000 below the first step — 0.0, 0.001 … 0.009, 0.01 … 1.0
+          (``percentage``: 0, 0.1 … 0.9, 1 … 100); 110 values;
+        - ``perplexity`` (≥ 1) and ``nll`` (≥ 0), which have no upper bound: one decimal below
+          10 (1.0 … 9.9; 0.0 … 9.9), then whole numbers from 10 to 9999 (weights below 1e-4).
+
+        Example:
+            >>> ProbabilityDefinition.EXPLICIT.weight_json_schema()["maximum"]
+            1.0
+            >>> grid = ProbabilityDefinition.EXPLICIT.weight_json_schema(constrained=True)["enum"]
+            >>> len(grid), grid[:3], grid[-2:]
+            (110, [0.0, 0.001, 0.002], [0.99, 1.0])
+        """
+        bounds = self.json_bounds()
+        weight: dict[str, Any] = {"type": "number", "description": self.description}
+        if not constrained:
+            if "ge" in bounds:
+                weight["minimum"] = bounds["ge"]
+            if "le" in bounds:
+                weight["maximum"] = bounds["le"]
+            return weight
+        if "le" in bounds:
+            top = bounds["le"]
+            steps = [top * i / 1000 for i in range(10)] + [top * i / 100 for i in range(1, 101)]
+            grid = [round(value, 4) for value in steps]
+            weight["enum"] = [int(v) if top > 1 and v.is_integer() else v for v in grid]
+            return weight
+        low = round(bounds["ge"] * 10)
+        decimals = [round(tenths / 10, 1) for tenths in range(low, 100)]
+        return {
+            "description": self.description,
+            "anyOf": [
+                {"type": "number", "enum": decimals},
+                {"type": "integer", "minimum": 10, "maximum": _WHOLE_MAX},
+            ],
+        }
+
+
+_WHOLE_MAX = 9999
+"""Constrained ``perplexity`` / ``nll``: the largest whole number the model may write."""
 
 
 _DEFINITION_TEXT: dict[ProbabilityDefinition, str] = {
@@ -377,12 +432,15 @@ def response_json_schema(
     count: int,
     definition: ProbabilityDefinition | None,
     candidate: CandidateSchema | None = None,
+    constrained_weights: bool = False,
 ) -> dict[str, Any] | None:
     """The JSON schema structured output enforces, or ``None`` when the reply is plain text.
 
     Without ``candidate`` it is :func:`response_schema`'s; with it, each response is an object
     of the user's schema (nested per response, beside its weight; the reply itself for
     ``DIRECT`` and ``MULTI_TURN``), the schema's definitions moved to the top.
+    ``constrained_weights`` puts the weight's constrained schema in (see
+    :meth:`ProbabilityDefinition.weight_json_schema`); it changes nothing else.
 
     Example:
         >>> pet = CandidateSchema.of({"type": "object", "properties": {"name": {"type": "string"}}})
@@ -391,9 +449,17 @@ def response_json_schema(
         >>> schema["properties"]["responses"]["items"]["required"]
         ['value', 'probability']
     """
+    constrained = constrained_weights and method.is_verbalized
     if candidate is None:
         model = response_schema(method, count=count, definition=definition)
-        return None if model is None else model.model_json_schema()
+        if model is None:
+            return None
+        schema = model.model_json_schema()
+        if constrained:
+            assert definition is not None
+            fields = schema["$defs"]["Response"]["properties"]
+            fields[definition.field_name] = definition.weight_json_schema(constrained=True)
+        return schema
     body = dict(candidate.json_schema)
     shared: dict[str, Any] = {key: body.pop(key) for key in ("$defs", "definitions") if key in body}
     if not method.asks_json:
@@ -411,12 +477,7 @@ def response_json_schema(
         item: dict[str, Any] = body
         if method.is_verbalized:
             assert definition is not None
-            bounds = definition.json_bounds()
-            weight: dict[str, Any] = {"type": "number", "description": definition.description}
-            if "ge" in bounds:
-                weight["minimum"] = bounds["ge"]
-            if "le" in bounds:
-                weight["maximum"] = bounds["le"]
+            weight = definition.weight_json_schema(constrained=constrained)
             item = {
                 "type": "object",
                 "properties": {"value": body, definition.field_name: weight},

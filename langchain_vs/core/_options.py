@@ -114,6 +114,14 @@ class VerbalizedConfig(BaseModel):
     """``auto`` uses the model's structured output when it has it, else text; a named method
     forces it. A capability error (no structured output, a rejected schema) or structured
     replies that do not parse switch *that request* to text; the next request tries again."""
+    constrained_weights: Annotated[bool, Field(strict=True)] | None = None
+    """Structured output: constrain each weight to its definition's range in the decoding
+    itself, by sending a JSON schema whose weight is a set of numbers the grammar enforces (see
+    :meth:`~langchain_vs.core.ProbabilityDefinition.weight_json_schema`), not a ``number``
+    with bounds that llama.cpp ignores. ``None``: on for the embedded local server (and other
+    servers declared with :func:`~langchain_vs.core.declare_grammar_server`), off for any
+    other model; ``True`` for a llama.cpp or vLLM server of your own (any server whose
+    JSON-schema decoding enforces ``enum``); ``False``: never. Text mode is unaffected."""
     max_retries: Annotated[int, Field(strict=True, ge=0, le=MAX_RETRIES)] = 2
     """Re-asks per turn when a reply cannot be parsed (the model is told what was wrong)."""
     per_turn: CandidateCount | None = None

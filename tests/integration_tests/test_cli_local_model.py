@@ -51,6 +51,7 @@ def test_sample_table() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "picked #" in done.stdout and "▶" in done.stdout
+    assert "weights: constrained to their range" in done.stdout  # the embedded server's default
 
 
 def test_error_is_one_line() -> None:
