@@ -51,6 +51,14 @@ _VALUE_KEYS = (
     "perplexity",
     "nll",
 )
+_KEY_ORDER: dict[ProbabilityDefinition | None, tuple[str, ...]] = {
+    None: _VALUE_KEYS,
+    **{
+        d: (d.field_name, *(k for k in _VALUE_KEYS if k != d.field_name))
+        for d in ProbabilityDefinition
+    },
+}
+"""The weight fields to look for per definition, its own field first (built once, not per reply)."""
 _SHOWN_CHARS = 300
 
 
@@ -402,9 +410,7 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
     def _value_key(self, items: list[Any]) -> tuple[str | None, ProbabilityDefinition | None]:
         """Which field carries the weight, and how to read it (the expected field first)."""
         expected = self.probability_definition
-        keys = [expected.field_name] if expected else []
-        keys += [k for k in _VALUE_KEYS if k not in keys]
-        for key in keys:
+        for key in _KEY_ORDER[expected]:
             if any(isinstance(item, dict) and key in item for item in items):
                 if expected is not None and key == expected.field_name:
                     return key, expected
