@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from typing import Any, Literal, get_args
 
 from pydantic_core import to_jsonable_python
@@ -127,7 +129,8 @@ def text_key(text: str) -> str:
 
 
 def as_json_scalar(value: Any) -> _JSONScalar:
-    if value is None or isinstance(value, str | int | float | bool):
+    # A tuple, not ``str | int | ...``: that union would be built again on every call.
+    if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
 
@@ -193,21 +196,24 @@ class VerbalizedDistribution:
         """Normalize repaired weights into a distribution (indices follow ``items``' order)."""
         # Scale by the largest weight first: tiny or huge weights normalize without
         # underflow or overflow; anything not finite or not positive weighs nothing.
-        weights = [w if math.isfinite(w) and w > 0.0 else 0.0 for w in (i.weight for i in items)]
+        weights = [w if math.isfinite(w) and w > 0.0 else 0.0 for w in [i.weight for i in items]]
         top = max(weights, default=0.0)
-        scaled = [w / top for w in weights] if top > 0.0 else []
-        total = math.fsum(scaled)
-        uniform = not scaled
+        fallback: tuple[str, ...] = ()
+        if top > 0.0:
+            scaled = [w / top for w in weights]
+            total = math.fsum(scaled)
+            probabilities = [w / total for w in scaled]
+        else:
+            probabilities = [1.0 / len(items) for _ in items]  # none at all: the error below
+            fallback = ("uniform_fallback",)
+        # Positional arguments: keywords cost a third more per candidate, on every parse.
         candidates = tuple(
-            Candidate(
-                text=item.text,
-                probability=1.0 / len(items) if uniform else scaled[i] / total,
-                raw_probability=item.raw_probability,
-                index=i,
-                repairs=item.repairs + (("uniform_fallback",) if uniform else ()),
-                value=item.value,
-            )
-            for i, item in enumerate(items)
+            [
+                Candidate(
+                    item.text, p, item.raw_probability, i, item.repairs + fallback, item.value
+                )
+                for i, (item, p) in enumerate(zip(items, probabilities, strict=True))
+            ]
         )
         return cls(
             candidates=candidates,
@@ -303,8 +309,11 @@ class VerbalizedDistribution:
 
     def sample(self, seed: Seed = None) -> Candidate:
         """Draw one candidate with chance equal to its probability."""
-        weights = [c.probability for c in self.candidates]
-        return _rng(seed).choices(self.candidates, weights=weights)[0]
+        # The draw of random.choices (one random() placed on the cumulative weights, so the
+        # same seed picks the same candidate) without its checks of weights valid by construction.
+        cumulative = list(accumulate([c.probability for c in self.candidates]))
+        position = _rng(seed).random() * cumulative[-1]
+        return self.candidates[bisect(cumulative, position, 0, len(cumulative) - 1)]
 
     def argmax(self) -> Candidate:
         """The likeliest candidate (the earliest one on ties)."""
