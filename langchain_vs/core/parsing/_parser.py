@@ -318,6 +318,8 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         """
         found: list[tuple[int, Any, bool, str]] = []
         if (in_json := find_json(text, accept=lambda v: self._raw_items(v)[0])) is not None:
+            if not text[: in_json[2]].strip():  # it starts the reply: nothing else comes first
+                return in_json[0], in_json[1], "json"
             found.append((in_json[2], in_json[0], in_json[1], "json"))
         before = None if in_json is None else in_json[2]  # (JSON wins a tie, so none is read)
         if self.method is not Method.DIRECT_COT and self.candidate_schema is None:
