@@ -364,17 +364,21 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         return None, None
 
     def _weighted(self, raw_items: list[Any]) -> tuple[list[WeightedText], int]:
-        pairs = [(valid_utf8(text).strip(), item) for item in raw_items if (text := _text_of(item))]
-        pairs = [(text, item) for text, item in pairs if text]
-        dropped = len(raw_items) - len(pairs)
+        texts: list[str] = []
+        kept: list[Any] = []  # the items with a text
+        for item in raw_items:
+            if (text := _text_of(item)) and (text := valid_utf8(text).strip()):
+                texts.append(text)
+                kept.append(item)
+        dropped = len(raw_items) - len(kept)
         if not self.method.is_verbalized:
-            return [WeightedText(text, 1.0) for text, _ in pairs], dropped
-        key, definition = self._value_key([item for _, item in pairs])
-        raws = [item.get(key) if isinstance(item, dict) and key else None for _, item in pairs]
+            return [WeightedText(text, 1.0) for text in texts], dropped
+        key, definition = self._value_key(kept)
+        raws = [item.get(key) if isinstance(item, dict) and key else None for item in kept]
         repaired = repair_weights(raws, definition)
         return [
             WeightedText(text, weight, as_json_scalar(raw), codes)
-            for (text, _), raw, (weight, codes) in zip(pairs, raws, repaired, strict=True)
+            for text, raw, (weight, codes) in zip(texts, raws, repaired, strict=True)
         ], dropped
 
     def _validated(self, raw_items: list[Any]) -> tuple[list[WeightedText], list[str]]:
