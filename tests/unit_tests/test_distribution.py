@@ -1,5 +1,7 @@
 import json
 import random
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -99,6 +101,20 @@ def test_seeded_samples_are_pinned_for_five_candidates_and_any_int():
     assert [five.sample(seed=s).index for s in (2**40, -3, 10**30)] == [0, 0, 4]
     rng = random.Random(5)
     assert [five.sample(seed=rng).index for _ in range(10)] == [2, 3, 3, 4, 2, 4, 0, 1, 4, 2]
+
+
+def test_seeded_picks_are_the_same_in_concurrent_threads(dist):
+    def picks(_: int) -> set[tuple[int, ...]]:
+        return {tuple(dist.sample(seed=s).index for s in range(20)) for _ in range(100)}
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: between seed and draw
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            seen = set().union(*pool.map(picks, range(8)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert seen == {tuple(PINNED_PICKS["sample"])}
 
 
 def test_sample_follows_the_weights(dist):
