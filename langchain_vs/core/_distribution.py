@@ -137,7 +137,7 @@ def as_json_scalar(value: Any) -> _JSONScalar:
 
 
 class _ThreadRandom(threading.local):
-    """Each thread's generator for int seeds (a draw never yields, so none is shared)."""
+    """Each thread's generator for int-seeded draws: re-seeded by each, shared by no thread."""
 
     def __init__(self) -> None:
         self.rng = random.Random()
@@ -147,6 +147,7 @@ _PER_THREAD = _ThreadRandom()
 
 
 def _rng(seed: Seed) -> random.Random:
+    """The generator a draw uses at once: ``seed`` itself, a fresh one, or one seeded to it."""
     if isinstance(seed, random.Random):
         return seed
     if seed is None:
@@ -221,7 +222,8 @@ class VerbalizedDistribution:
             total = math.fsum(scaled)
             probabilities = [w / total for w in scaled]
         else:
-            probabilities = [1.0 / len(items) for _ in items]  # none at all: the error below
+            # (no items, no division: the distribution refuses to be empty below)
+            probabilities = [1.0 / len(items) for _ in items]
             fallback = ("uniform_fallback",)
         # Positional arguments: keywords cost a third more per candidate, on every parse.
         candidates = tuple(
