@@ -61,6 +61,8 @@ _PERCENT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?|[-+]?\.\d+)\s*%\s*$")
 _FRACTION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*$")
 
 RepairedWeight = tuple[float, tuple[str, ...]]
+_INVERTED = (ProbabilityDefinition.PERPLEXITY, ProbabilityDefinition.NLL)
+"""Definitions whose value is lower for a likelier response."""
 
 
 def _finite(value: Any) -> float | None:
@@ -130,11 +132,26 @@ def repair_weights(
         One ``(weight, repairs)`` pair per raw value: a weight in [0, 1] and the repair codes
         applied, in order. At least one weight is positive whenever there is any value.
     """
+    # A clean reply's values are JSON numbers in [0, 1], one of them positive: no rule changes
+    # such a value, so it is read as it stands (the rules cost more than decoding the reply).
+    if (
+        definition not in _INVERTED
+        and all(type(raw) in (float, int) and 0.0 <= raw <= 1.0 for raw in raw_values)
+        and any(raw > 0.0 for raw in raw_values)
+    ):
+        return [(float(raw), ()) for raw in raw_values]
+    return _repaired(raw_values, definition)
+
+
+def _repaired(
+    raw_values: Sequence[Any], definition: ProbabilityDefinition | None
+) -> list[RepairedWeight]:
+    """Every rule applied to every value: what :func:`repair_weights` returns."""
     read = [_read_value(raw) for raw in raw_values]
     numbers: list[float | None] = [number for number, _, _ in read]
     repairs: list[list[str]] = [codes for _, codes, _ in read]
 
-    if definition in (ProbabilityDefinition.PERPLEXITY, ProbabilityDefinition.NLL):
+    if definition in _INVERTED:
         _invert(numbers, repairs, definition)
     else:
         _scale_probabilities(numbers, repairs, [scaled for _, _, scaled in read], definition)

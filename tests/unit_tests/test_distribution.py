@@ -1,5 +1,7 @@
 import json
 import random
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -75,6 +77,44 @@ def test_random_instance_seed_advances(dist):
     seq_a = [dist.sample(rng_a).index for _ in range(20)]
     seq_b = [dist.sample(rng_b).index for _ in range(20)]
     assert seq_a == seq_b and len(set(seq_a)) > 1
+
+
+# Picks computed before the parse + pick fast path (issue #19): a seed is a reproducibility
+# contract, so the same seed must draw the same candidate in every release.
+PINNED_PICKS = {
+    "sample": [2, 0, 3, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 3, 0, 1, 0, 1],
+    "uniform": [3, 1, 0, 1, 1, 2, 0, 2, 1, 3, 0, 3, 3, 2, 0, 1, 2, 3, 1, 0],
+    "tail": [2, 3, 3, 3, 3, 2, 3, 2, 3, 2, 3, 2, 2, 2, 3, 3, 2, 2, 3, 3],
+}
+PINNED_FIVE = [3, 0, 4, 0, 0, 2, 3, 1, 0, 1, 2, 1, 1, 0, 0, 4, 1, 1, 0, 2]
+
+
+@pytest.mark.parametrize("strategy", sorted(PINNED_PICKS))
+def test_seeded_picks_are_pinned(dist, strategy):
+    assert [dist.select(strategy, seed=s).index for s in range(20)] == PINNED_PICKS[strategy]
+
+
+def test_seeded_samples_are_pinned_for_five_candidates_and_any_int():
+    weights = [0.32, 0.24, 0.18, 0.16, 0.10]
+    five = VerbalizedDistribution.from_weights([(f"r{i}", w) for i, w in enumerate(weights)])
+    assert [five.sample(seed=s).index for s in range(20)] == PINNED_FIVE
+    assert [five.sample(seed=s).index for s in (2**40, -3, 10**30)] == [0, 0, 4]
+    rng = random.Random(5)
+    assert [five.sample(seed=rng).index for _ in range(10)] == [2, 3, 3, 4, 2, 4, 0, 1, 4, 2]
+
+
+def test_seeded_picks_are_the_same_in_concurrent_threads(dist):
+    def picks(_: int) -> set[tuple[int, ...]]:
+        return {tuple(dist.sample(seed=s).index for s in range(20)) for _ in range(100)}
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: between seed and draw
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            seen = set().union(*pool.map(picks, range(8)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert seen == {tuple(PINNED_PICKS["sample"])}
 
 
 def test_sample_follows_the_weights(dist):

@@ -1,9 +1,11 @@
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from langchain_vs.core._methods import ProbabilityDefinition
-from langchain_vs.core._weights import repair_weights
+from langchain_vs.core._weights import _repaired, repair_weights
 
 
 def weights(raw, definition=None):
@@ -135,3 +137,31 @@ def test_no_positive_weight_falls_back_to_uniform(raw):
 
 def test_empty_input():
     assert repair_weights([]) == []
+
+
+class _Float(float):
+    pass
+
+
+_CLEAN = st.one_of(st.floats(min_value=0.0, max_value=1.0), st.sampled_from([0, 1, -0.0, 5e-324]))
+"""Values the clean-value shortcut reads as they stand."""
+_ODD = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-2, max_value=10**400),
+    st.sampled_from([True, False, None, "0.5", "8%", 1.0000000000000002, -5e-324]),
+    st.builds(_Float, st.floats(min_value=0.0, max_value=1.0)),
+)
+"""Values it must leave to the rules (bools, strings, subclasses, out of range, not finite)."""
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    clean=st.lists(_CLEAN, max_size=8),
+    odd=st.lists(_ODD, max_size=2),
+    at=st.integers(min_value=0, max_value=8),
+    definition=st.sampled_from([None, *ProbabilityDefinition]),
+)
+def test_the_clean_value_shortcut_gives_what_every_rule_gives(clean, odd, at, definition):
+    raw = clean[:at] + odd + clean[at:]
+    # repr tells 0.0 from -0.0 and shows NaN: the two must agree bit for bit.
+    assert repr(repair_weights(raw, definition)) == repr(_repaired(raw, definition))

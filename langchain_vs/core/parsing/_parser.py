@@ -51,6 +51,14 @@ _VALUE_KEYS = (
     "perplexity",
     "nll",
 )
+_KEY_ORDER: dict[ProbabilityDefinition | None, tuple[str, ...]] = {
+    None: _VALUE_KEYS,
+    **{
+        d: (d.field_name, *(k for k in _VALUE_KEYS if k != d.field_name))
+        for d in ProbabilityDefinition
+    },
+}
+"""The weight fields to look for per definition, its own field first (built once, not per reply)."""
 _SHOWN_CHARS = 300
 
 
@@ -310,6 +318,8 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         """
         found: list[tuple[int, Any, bool, str]] = []
         if (in_json := find_json(text, accept=lambda v: self._raw_items(v)[0])) is not None:
+            if not text[: in_json[2]].strip():  # it starts the reply: nothing else comes first
+                return in_json[0], in_json[1], "json"
             found.append((in_json[2], in_json[0], in_json[1], "json"))
         before = None if in_json is None else in_json[2]  # (JSON wins a tie, so none is read)
         if self.method is not Method.DIRECT_COT and self.candidate_schema is None:
@@ -354,17 +364,21 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         return None, None
 
     def _weighted(self, raw_items: list[Any]) -> tuple[list[WeightedText], int]:
-        pairs = [(valid_utf8(text).strip(), item) for item in raw_items if (text := _text_of(item))]
-        pairs = [(text, item) for text, item in pairs if text]
-        dropped = len(raw_items) - len(pairs)
+        texts: list[str] = []
+        kept: list[Any] = []  # the items with a text
+        for item in raw_items:
+            if (text := _text_of(item)) and (text := valid_utf8(text).strip()):
+                texts.append(text)
+                kept.append(item)
+        dropped = len(raw_items) - len(kept)
         if not self.method.is_verbalized:
-            return [WeightedText(text, 1.0) for text, _ in pairs], dropped
-        key, definition = self._value_key([item for _, item in pairs])
-        raws = [item.get(key) if isinstance(item, dict) and key else None for _, item in pairs]
+            return [WeightedText(text, 1.0) for text in texts], dropped
+        key, definition = self._value_key(kept)
+        raws = [item.get(key) if isinstance(item, dict) and key else None for item in kept]
         repaired = repair_weights(raws, definition)
         return [
             WeightedText(text, weight, as_json_scalar(raw), codes)
-            for (text, _), raw, (weight, codes) in zip(pairs, raws, repaired, strict=True)
+            for text, raw, (weight, codes) in zip(texts, raws, repaired, strict=True)
         ], dropped
 
     def _validated(self, raw_items: list[Any]) -> tuple[list[WeightedText], list[str]]:
@@ -402,9 +416,7 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
     def _value_key(self, items: list[Any]) -> tuple[str | None, ProbabilityDefinition | None]:
         """Which field carries the weight, and how to read it (the expected field first)."""
         expected = self.probability_definition
-        keys = [expected.field_name] if expected else []
-        keys += [k for k in _VALUE_KEYS if k not in keys]
-        for key in keys:
+        for key in _KEY_ORDER[expected]:
             if any(isinstance(item, dict) and key in item for item in items):
                 if expected is not None and key == expected.field_name:
                     return key, expected

@@ -56,6 +56,8 @@ def valid_utf8(text: str) -> str:
     A model may emit half a UTF-8 character (its JSON then carries a lone surrogate escape);
     such a string breaks the next request it is sent in, or any file it is written to.
     """
+    if text.isascii():  # no surrogate to replace: skip the round trip (most replies)
+        return text
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
