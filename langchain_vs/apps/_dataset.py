@@ -228,7 +228,7 @@ def _run_calls(run: DatasetRun, runner: RunnableLambda[dict[str, Any], Any], slo
             call, context = job
             try:
                 reply = context.run(runner.invoke, call)
-            except Exception as error:  # noqa: BLE001 -- handed to the run, a fault re-raised there
+            except BaseException as error:  # noqa: BLE001 -- handed to the run, re-raised there
                 reply = error
             replies.put((call, reply))
 

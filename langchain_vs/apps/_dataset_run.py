@@ -319,7 +319,7 @@ class DatasetRun:
         before = self.unique
         if isinstance(result, OutputParserException):
             self.failures += 1
-        elif isinstance(result, Exception):
+        elif isinstance(result, BaseException):
             raise result  # a fault (server down, time-out): the records so far are kept
         else:
             self.tokens += (result.usage_metadata or {}).get("output_tokens", 0)
