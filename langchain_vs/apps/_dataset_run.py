@@ -149,6 +149,7 @@ class DatasetRun:
         if out is not None:
             self._lock = WriterLock(out)
             try:
+                out.parent.mkdir(parents=True, exist_ok=True)  # the lock file goes beside it
                 self._lock.acquire()
                 self._open(out, resume)
             except OSError as error:
@@ -176,7 +177,6 @@ class DatasetRun:
         if resume and holds_records:
             self._check_meta(out, meta_path)
             newline = self._load(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
         meta_path.write_text(json.dumps(self._meta()), encoding="utf-8")
         self._file = out.open("a", encoding="utf-8")
         if newline:  # a complete last record that lost only its newline is kept

@@ -489,3 +489,11 @@ def test_calls_in_flight_count_against_the_records_missing_and_the_budget() -> N
     assert len(run.plan(8)) == 1
     tight = _run(n=30, k=3, max_calls=4)
     assert len(tight.plan(3)) == 3 and len(tight.plan(3)) == 1 and tight.plan(3) == []
+
+
+def test_a_missing_folder_for_the_file_is_made(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "folder" / "data.jsonl"
+    run = _run(out)
+    _absorb(run, _reply("a"))
+    run.close()
+    assert [r["text"] for r in read_dataset(out)] == ["a"]
