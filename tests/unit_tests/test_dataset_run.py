@@ -497,3 +497,20 @@ def test_a_missing_folder_for_the_file_is_made(tmp_path: Path) -> None:
     _absorb(run, _reply("a"))
     run.close()
     assert [r["text"] for r in read_dataset(out)] == ["a"]
+
+
+def test_resume_beyond_the_issue_crlf_nul_tail_and_bad_utf8(tmp_path: Path) -> None:
+    """An editor's CRLF line ends are fine; a zero-filled tail left by a crash is cut like a
+    half-written line; bytes that are no UTF-8 are a damaged line."""
+    out = _hand_edited(tmp_path, _record(0, "a"), _record(1, "b"), end="\r\n")
+    out.write_bytes(out.read_bytes().replace(b"\n", b"\r\n").replace(b"\r\r", b"\r"))
+    run = _run(out, n=5, resume=True)
+    assert run.unique == 2
+    run.close()
+    out.write_bytes(out.read_bytes() + b"\0" * 64)
+    run = _run(out, n=5, resume=True)
+    run.close()
+    assert b"\0" not in out.read_bytes() and run.unique == 2
+    out.write_bytes(out.read_bytes() + b'{"id": 2, "text": "\xff\xfe"}\n')
+    with pytest.raises(ValueError, match="line 3 is not a record"):
+        _run(out, resume=True)
