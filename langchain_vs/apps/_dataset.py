@@ -25,8 +25,13 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import math
-from collections.abc import Callable, Sequence
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +64,51 @@ __all__ = [
 
 CALL_BUDGET_FACTOR = 4
 """Default call budget: this many times the calls ``n`` needs when no candidate repeats."""
+PATIENCE_CANDIDATES = 100
+"""Default patience: a run stops after the calls that asked for this many candidates in a row
+(but at least :data:`PATIENCE_MIN_CALLS` calls) added no record."""
+PATIENCE_MIN_CALLS = 10
+_WORKER_POLL_SECONDS = 0.2  # how often a waiting sync run looks up (Ctrl-C is seen at once)
+_CANCEL_GRACE_SECONDS = 1.0  # how long cancelled calls get to unwind
+
+
+def _whole(name: str, value: Any, alternative: str = "") -> None:
+    """``value`` is a whole number of at least 1 (``bool`` is not a number here)."""
+    valid = f"a whole number of at least 1{' ' + alternative if alternative else ''}"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be {valid}, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be {valid}, got {value!r}")
+
+
+def _prompts(prompts: Any) -> list[str]:
+    """One prompt or a sequence of them, each a non-empty string."""
+    what = "prompts must be a non-empty prompt or a list of non-empty prompts"
+    if isinstance(prompts, str):
+        listed = [prompts]
+    elif isinstance(prompts, Sequence | Iterable) and not isinstance(prompts, bytes | Mapping):
+        listed = list(prompts)
+    else:
+        raise TypeError(f"{what}, got {prompts!r}")
+    if not listed or not all(isinstance(p, str) and p.strip() for p in listed):
+        raise ValueError(f"{what}, got {prompts!r}"[:300])
+    return listed
+
+
+def _out_path(out: Any, resume: bool) -> Path | None:
+    """The records file: a path that is not a folder; ``resume`` needs one."""
+    if out is None:
+        if resume:
+            raise ValueError("resume=True continues the records in a file: give out= as well")
+        return None
+    if not isinstance(out, str | os.PathLike) or not str(out).strip():
+        raise TypeError(f"out must be a file path (str or Path) or None, got {out!r}")
+    path = Path(out)
+    if path.is_dir():
+        raise ValueError(
+            f"out={str(out)!r} is a folder: give a file path, e.g. {str(path / 'data.jsonl')!r}"
+        )
+    return path
 
 
 def _prepare(
@@ -77,21 +127,50 @@ def _prepare(
     out: str | Path | None,
     resume: bool,
     max_calls: int | None,
+    patience: int | None,
     seed: int | None,
     on_progress: Callable[[DatasetProgress], None] | None,
     options: dict[str, Any],
 ) -> tuple[DatasetRun, RunnableLambda[dict[str, Any], Any]]:
     """Check everything before any model call; the run and its one-call runnable."""
-    listed = [prompts] if isinstance(prompts, str) else list(prompts)
-    if not listed or not all(isinstance(p, str) and p.strip() for p in listed):
-        raise ValueError("prompts must be a non-empty prompt or a list of non-empty prompts")
-    for name, value in (("n", n), ("max_concurrency", max_concurrency)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+    listed = _prompts(prompts)
+    _whole("n", n)
+    _whole("max_concurrency", max_concurrency)
+    if max_calls is not None:
+        _whole("max_calls", max_calls, "or None (the default budget)")
+    if patience is not None:
+        _whole("patience", patience, "or None (the default)")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise TypeError(f"seed must be a whole number or None, got {seed!r}")
     if dedup not in ("exact", "semantic"):
         raise ValueError(f"dedup must be 'exact' or 'semantic', got {dedup!r}")
+    if isinstance(similarity_threshold, bool) or not isinstance(similarity_threshold, int | float):
+        raise TypeError(
+            f"similarity_threshold must be a number in (0, 1], got {similarity_threshold!r}"
+        )
     if not 0.0 < similarity_threshold <= 1.0:
         raise ValueError(f"similarity_threshold must be in (0, 1], got {similarity_threshold!r}")
+    if embeddings is not None and not all(
+        callable(getattr(embeddings, name, None)) for name in ("embed_documents", "embed_query")
+    ):
+        raise TypeError(
+            "embeddings must be a LangChain Embeddings (with embed_documents and embed_query) "
+            f"or None (the default), got {embeddings!r}"
+        )
+    if dedup == "semantic":  # numpy is an extra: missing, it fails here, not after calls
+        from langchain_vs.eval import SimilarityIndex  # noqa: F401
+    if rate_limiter is not None and not isinstance(rate_limiter, BaseRateLimiter):
+        raise TypeError(
+            "rate_limiter must be a LangChain BaseRateLimiter (e.g. InMemoryRateLimiter) or "
+            f"None, got {rate_limiter!r}"
+        )
+    if on_progress is not None and not callable(on_progress):
+        raise TypeError(
+            f"on_progress must be a function taking a DatasetProgress, or None; got {on_progress!r}"
+        )
+    if not isinstance(resume, bool):
+        raise TypeError(f"resume must be True or False, got {resume!r}")
+    path = _out_path(out, resume)
     model = resolve_chat_model(model)
     if rate_limiter is not None:
         model = configured_copy(model, {"rate_limiter": rate_limiter})
@@ -104,18 +183,20 @@ def _prepare(
         output="message",
         **options,
     )
-    budget = max_calls or CALL_BUDGET_FACTOR * math.ceil(n / sampler.candidates_asked)
+    asked = sampler.candidates_asked
+    budget = CALL_BUDGET_FACTOR * math.ceil(n / asked) if max_calls is None else max_calls
     run = DatasetRun(
         listed,
         n=n,
-        k=sampler.candidates_asked,
+        k=asked,
         schema=sampler.candidate_schema,
         deduper=Deduper(dedup, similarity_threshold, embeddings),
-        out=None if out is None else Path(out),
+        out=path,
         resume=resume,
         max_calls=budget,
         seed=seed,
         on_progress=on_progress,
+        patience=patience or max(PATIENCE_MIN_CALLS, math.ceil(PATIENCE_CANDIDATES / asked)),
     )
     # A seeded model would repeat itself on a repeated prompt: each call gets its own seed.
     seeded = seed is not None and "seed" in type(model).model_fields
@@ -130,6 +211,81 @@ def _prepare(
         return await sampler.ainvoke(item["prompt"], config, **call_kwargs(item))
 
     return run, RunnableLambda(call, afunc=acall, name="VerbalizedDatasetCall")
+
+
+def _run_calls(run: DatasetRun, runner: RunnableLambda[dict[str, Any], Any], slots: int) -> None:
+    """Keep ``slots`` calls in flight on worker threads until the run is done.
+
+    The workers are daemon threads and nothing waits for them on the way out: on Ctrl-C or a
+    fault the calls still in flight are abandoned (their replies dropped, nothing more is
+    written) and the exception propagates at once.
+    """
+    todo: queue.SimpleQueue[tuple[dict[str, Any], contextvars.Context] | None] = queue.SimpleQueue()
+    replies: queue.SimpleQueue[tuple[dict[str, Any], Any]] = queue.SimpleQueue()
+
+    def work() -> None:
+        while (job := todo.get()) is not None:
+            call, context = job
+            try:
+                reply = context.run(runner.invoke, call)
+            except BaseException as error:  # noqa: BLE001 -- handed to the run, re-raised there
+                reply = error
+            replies.put((call, reply))
+
+    workers = 0
+    in_flight = 0
+    try:
+        while True:
+            for call in run.plan(slots - in_flight):
+                if workers == in_flight:  # every worker busy: one more (at most ``slots``)
+                    name = f"langchain-vs-dataset-{workers}"
+                    threading.Thread(target=work, name=name, daemon=True).start()
+                    workers += 1
+                todo.put((call, contextvars.copy_context()))  # tracing context goes along
+                in_flight += 1
+            if not in_flight:
+                return
+            while True:
+                try:
+                    call, reply = replies.get(timeout=_WORKER_POLL_SECONDS)
+                    break
+                except queue.Empty:
+                    continue
+            in_flight -= 1
+            run.absorb(call, reply)
+    finally:
+        for _ in range(workers):
+            todo.put(None)  # an idle worker ends now, a busy one after its call
+
+
+async def _arun_calls(
+    run: DatasetRun, runner: RunnableLambda[dict[str, Any], Any], slots: int
+) -> None:
+    """Keep ``slots`` calls in flight as tasks until the run is done.
+
+    On cancellation (Ctrl-C under ``asyncio.run``) or a fault, the calls in flight are
+    cancelled and given :data:`_CANCEL_GRACE_SECONDS` to unwind.
+    """
+    pending: dict[asyncio.Task[Any], dict[str, Any]] = {}
+    try:
+        while True:
+            for call in run.plan(slots - len(pending)):
+                pending[asyncio.ensure_future(runner.ainvoke(call))] = call
+            if not pending:
+                return
+            finished, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in sorted(finished, key=lambda t: pending[t]["call_id"]):
+                call = pending.pop(task)
+                try:
+                    reply = task.result()
+                except Exception as error:  # noqa: BLE001 -- handed to the run, re-raised there
+                    reply = error
+                run.absorb(call, reply)
+    finally:
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=_CANCEL_GRACE_SECONDS)
 
 
 def generate_dataset(
@@ -148,6 +304,7 @@ def generate_dataset(
     out: str | Path | None = None,
     resume: bool = False,
     max_calls: int | None = None,
+    patience: int | None = None,
     seed: int | None = None,
     on_progress: Callable[[DatasetProgress], None] | None = None,
     **options: Any,
@@ -158,7 +315,7 @@ def generate_dataset(
         model: Any LangChain chat model, or its name (``"openai:gpt-4.1-mini"``, ``"local"``;
             see :func:`~langchain_vs.local.resolve_chat_model`).
         prompts: One prompt, or many (e.g. topics times personas), asked round robin.
-        n: How many unique records to produce.
+        n: How many unique records to produce (a whole number, at least 1).
         schema: Structured records: a pydantic model class, ``TypedDict`` or JSON-schema dict
             (each record's ``value``); ``None``: text records (``text``).
         method: The sampling method (``direct`` gives one record per call).
@@ -169,15 +326,20 @@ def generate_dataset(
         similarity_threshold: The semantic-duplicate threshold, in (0, 1].
         embeddings: For ``semantic`` dedup and the report's diversity; default: the offline
             MiniLM (the ``embeddings`` extra), else lexical.
-        max_concurrency: Calls in flight at once.
+        max_concurrency: Calls in flight at once (at least 1).
         rate_limiter: A LangChain rate limiter (e.g. ``InMemoryRateLimiter``) set on a copy of
             the model: every call waits for it.
         out: A JSONL file: one record a line (``id``, ``value`` or ``text``, ``probability``,
             ``prompt``, ``call_id``), written as records arrive, with ``<out>.meta.json`` beside
             it. An existing file with records is never overwritten (``resume=True`` continues
-            it; the prompts and schema must be the same).
-        resume: Continue the records in ``out``: no record is lost or repeated.
-        max_calls: The call budget; default 4 times the calls ``n`` needs if no record repeated.
+            it; the prompts and schema must be the same). One run writes it at a time (a lock,
+            ``<out>.lock``, while it runs).
+        resume: Continue the records in ``out``: no record is lost or repeated, no id reused.
+        max_calls: The call budget (at least 1); default 4 times the calls ``n`` needs if no
+            record repeated.
+        patience: Stop after this many calls in a row added no record (a model that only
+            repeats itself); default: the calls that ask for 100 candidates, at least 10. To
+            turn it off, give it ``max_calls``.
         seed: Seeds the picks, the metric sample and (where the model has a ``seed`` setting)
             each call's model seed (``seed + call number``).
         on_progress: Called after every call with a :class:`DatasetProgress`.
@@ -187,21 +349,22 @@ def generate_dataset(
         A :class:`DatasetResult`: the report, and the records (in memory only without ``out``).
 
     Raises:
-        ValueError: A bad argument, schema or ``out`` file, before any model call.
+        TypeError: An argument of the wrong type, before any model call.
+        ValueError: A bad argument, schema or ``out`` file (damaged, or written by another run
+            at the moment), before any model call.
+        KeyboardInterrupt: Ctrl-C: the calls in flight are abandoned at once; the records so
+            far are in ``out``, ready to resume.
         Exception: A model fault (server down, time-out), after the records so far are saved.
     """
     run, runner = _prepare(
         model, prompts, n=n, schema=schema, method=method, k=k, dedup=dedup,
         similarity_threshold=similarity_threshold, embeddings=embeddings,
         max_concurrency=max_concurrency, rate_limiter=rate_limiter, out=out, resume=resume,
-        max_calls=max_calls, seed=seed, on_progress=on_progress, options=options,
+        max_calls=max_calls, patience=patience, seed=seed, on_progress=on_progress,
+        options=options,
     )  # fmt: skip
     try:
-        while not run.done:
-            calls = run.plan(max_concurrency)
-            config: RunnableConfig = {"max_concurrency": max_concurrency}
-            for index, result in runner.batch_as_completed(calls, config, return_exceptions=True):
-                run.absorb(calls[index], result)
+        _run_calls(run, runner, max_concurrency)
     finally:
         run.close()
     return run.result(embeddings)
@@ -223,25 +386,25 @@ async def agenerate_dataset(
     out: str | Path | None = None,
     resume: bool = False,
     max_calls: int | None = None,
+    patience: int | None = None,
     seed: int | None = None,
     on_progress: Callable[[DatasetProgress], None] | None = None,
     **options: Any,
 ) -> DatasetResult:
-    """The asynchronous twin of :func:`generate_dataset` (calls through ``abatch``)."""
+    """The asynchronous twin of :func:`generate_dataset` (each call a task).
+
+    Cancelled (or Ctrl-C under ``asyncio.run``), it cancels the calls in flight and ends at
+    once; the records so far are in ``out``, ready to resume.
+    """
     run, runner = _prepare(
         model, prompts, n=n, schema=schema, method=method, k=k, dedup=dedup,
         similarity_threshold=similarity_threshold, embeddings=embeddings,
         max_concurrency=max_concurrency, rate_limiter=rate_limiter, out=out, resume=resume,
-        max_calls=max_calls, seed=seed, on_progress=on_progress, options=options,
+        max_calls=max_calls, patience=patience, seed=seed, on_progress=on_progress,
+        options=options,
     )  # fmt: skip
     try:
-        while not run.done:
-            calls = run.plan(max_concurrency)
-            config: RunnableConfig = {"max_concurrency": max_concurrency}
-            async for index, result in runner.abatch_as_completed(
-                calls, config, return_exceptions=True
-            ):
-                run.absorb(calls[index], result)
+        await _arun_calls(run, runner, max_concurrency)
     finally:
         run.close()
     return run.result(embeddings)

@@ -22,6 +22,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.exceptions import OutputParserException
 
 from langchain_vs.apps._dedup import Deduper
+from langchain_vs.apps._lock import WriterLock
 from langchain_vs.core import METADATA_KEY, CandidateSchema
 
 __all__ = [
@@ -54,7 +55,13 @@ class DatasetProgress:
 
 @dataclass(frozen=True)
 class DatasetReport:
-    """What a run produced and cost (``resumed`` counts the records already in the file)."""
+    """What a run produced and cost.
+
+    ``resumed`` counts the unique records already in the file; the duplicates count those the
+    run dropped and any the resumed file holds (left in it). ``stopped`` says why the run ended:
+    ``n_reached``, ``call_budget`` (``max_calls`` spent) or ``no_new_records`` (``patience``
+    calls in a row added no record).
+    """
 
     unique_records: int
     new_records: int
@@ -69,7 +76,7 @@ class DatasetReport:
     seconds_per_unique: float | None
     calls: int
     failures: int
-    stopped: Literal["n_reached", "call_budget"]
+    stopped: Literal["n_reached", "call_budget", "no_new_records"]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data."""
@@ -92,12 +99,20 @@ class DatasetResult:
 def read_dataset(path: str | Path) -> Iterator[dict[str, Any]]:
     """The records of a JSONL file written by :func:`generate_dataset`, one at a time.
 
-    A last line cut short by a killed run is skipped.
+    A last line cut short by a killed run is skipped (a complete one without its newline is a
+    record).
+
+    Raises:
+        ValueError: A line that is not JSON, naming the file and the line.
     """
-    with Path(path).open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.endswith("\n"):
+    with Path(path).open("rb") as lines:
+        for number, line in enumerate(lines, 1):
+            try:
                 yield json.loads(line)
+            except ValueError as error:
+                if not line.endswith(b"\n"):
+                    return  # cut short by a kill
+                raise ValueError(f"{path}: line {number} is not JSON ({error})") from None
 
 
 class DatasetRun:
@@ -116,19 +131,33 @@ class DatasetRun:
         max_calls: int,
         seed: int | None,
         on_progress: Callable[[DatasetProgress], None] | None,
+        patience: int | None = None,
     ) -> None:
         self.prompts, self.n, self.k, self.schema = prompts, n, k, schema
         self.deduper, self.out, self.max_calls = deduper, out, max_calls
-        self.on_progress = on_progress
+        self.on_progress, self.patience = on_progress, patience
         self.records: list[dict[str, Any]] | None = [] if out is None else None
         self.sample: list[str] = []  # reservoir of texts for the diversity metrics
         self.rng = random.Random(seed)
-        self.unique = self.resumed = self.next_call = 0
+        self.unique = self.resumed = self.next_call = self.next_id = 0
         self.calls = self.failures = self.exact = self.near = self.tokens = 0
+        self.in_flight = 0  # calls planned and not yet absorbed
+        self.idle = 0  # calls in a row that added no record
         self.started = time.perf_counter()
         self._file: Any = None
+        self._lock: WriterLock | None = None
         if out is not None:
-            self._open(out, resume)
+            self._lock = WriterLock(out)
+            try:
+                out.parent.mkdir(parents=True, exist_ok=True)  # the lock file goes beside it
+                self._lock.acquire()
+                self._open(out, resume)
+            except OSError as error:
+                self.close()
+                raise ValueError(f"cannot write the dataset to {out}: {error}") from error
+            except BaseException:
+                self.close()
+                raise
 
     # -- the file ---------------------------------------------------------------------------
 
@@ -137,44 +166,73 @@ class DatasetRun:
         return {"format": FORMAT, "prompts": self.prompts, "schema": schema}
 
     def _open(self, out: Path, resume: bool) -> None:
+        """Check (and on resume, load) the file, under the writer's lock; open it to append."""
         meta_path = out.with_name(out.name + ".meta.json")
-        if out.exists() and out.stat().st_size and not resume:
+        if out.is_dir():
+            raise ValueError(f"{out} is a folder: give a file path, e.g. {out / 'data.jsonl'}")
+        holds_records = out.exists() and out.stat().st_size > 0
+        if holds_records and not resume:
             raise ValueError(f"{out} already holds records: pass resume=True, or another path")
-        if resume and out.exists():
-            if not meta_path.exists():
-                raise ValueError(f"cannot resume {out}: {meta_path.name} is missing")
-            saved = json.loads(meta_path.read_text(encoding="utf-8"))
-            for what in ("prompts", "schema"):
-                if saved.get(what) != self._meta()[what]:
-                    raise ValueError(
-                        f"cannot resume {out}: it was made for other {what} "
-                        f"({json.dumps(saved.get(what))[:200]}); use the same {what} or a new file"
-                    )
-            self._load(out)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            meta_path.write_text(json.dumps(self._meta()), encoding="utf-8")
-            self._file = out.open("a", encoding="utf-8")
-        except OSError as error:
-            raise ValueError(f"cannot write the dataset to {out}: {error}") from error
+        newline = False
+        if resume and holds_records:
+            self._check_meta(out, meta_path)
+            newline = self._load(out)
+        meta_path.write_text(json.dumps(self._meta()), encoding="utf-8")
+        self._file = out.open("a", encoding="utf-8")
+        if newline:  # a complete last record that lost only its newline is kept
+            self._file.write("\n")
+            self._file.flush()
 
-    def _load(self, out: Path) -> None:
+    def _check_meta(self, out: Path, meta_path: Path) -> None:
+        """The meta file is readable and made for the same prompts and schema."""
+        move = f"or move {out.name} aside to start a new dataset"
+        try:
+            saved = json.loads(meta_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ValueError(
+                f"cannot resume {out}: {meta_path.name} is missing; restore it, {move}"
+            ) from None
+        except (OSError, ValueError) as error:
+            raise ValueError(
+                f"cannot resume {out}: {meta_path} is unreadable ({error}); restore it, {move}"
+            ) from None
+        if not isinstance(saved, dict) or saved.get("format") != FORMAT:
+            raise ValueError(
+                f"cannot resume {out}: {meta_path} is not a dataset's meta file (its format is "
+                f"not {FORMAT!r}); restore it, {move}"
+            )
+        for what in ("prompts", "schema"):
+            if saved.get(what) != self._meta()[what]:
+                raise ValueError(
+                    f"cannot resume {out}: it was made for other {what} "
+                    f"({json.dumps(saved.get(what))[:200]}); use the same {what} or a new file"
+                )
+
+    def _load(self, out: Path) -> bool:
+        """Index the file's records (every line checked); whether its last line needs a newline.
+
+        A last line cut short by a kill is cut off the file (its record is asked for again).
+        """
         size = 0
+        newline = False
         batch: list[str] = []  # embedded together in semantic mode, not one call a record
         with out.open("rb") as raw:
             for number, line in enumerate(raw, 1):
-                if not line.endswith(b"\n"):
-                    break  # cut short by a kill: dropped, the record is asked for again
-                size += len(line)
                 try:  # a hand-edited file: checked before anything is sent or written
-                    record = json.loads(line)
-                    text, call_id = self._text(record), int(record["call_id"])
+                    text, record_id, call_id = self._record(json.loads(line))
                 except (ValueError, KeyError, TypeError) as error:
+                    if not line.endswith(b"\n"):
+                        break  # cut short by a kill: dropped, the record is asked for again
                     raise ValueError(
-                        f"cannot resume {out}: line {number} is not a record ({error!r})"
+                        f"cannot resume {out}: line {number} is not a record ({_reason(error)}); "
+                        f"repair or delete that line, or move {out.name} aside to start a new "
+                        "dataset"
                     ) from error
+                size += len(line)
+                newline = not line.endswith(b"\n")
                 batch.append(text)
                 self.next_call = max(self.next_call, call_id + 1)
+                self.next_id = max(self.next_id, record_id + 1)  # a deleted record's id too
                 if len(batch) == _LOAD_BATCH:
                     self._index_loaded(batch)
                     batch = []
@@ -182,34 +240,71 @@ class DatasetRun:
         with out.open("r+b") as raw:
             raw.truncate(size)
         self.resumed = self.unique
+        return newline
+
+    def _record(self, record: Any) -> tuple[str, int, int]:
+        """A file's record checked: its dedup text, id and call number.
+
+        Raises:
+            ValueError, KeyError, TypeError: It is not a record of this dataset.
+        """
+        if not isinstance(record, dict):
+            raise TypeError(f"a JSON object, not {type(record).__name__}")
+        numbers = []
+        for name in ("id", "call_id"):
+            value = record[name]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise TypeError(f"{name} must be a whole number of at least 0, got {value!r}")
+            numbers.append(value)
+        if record["prompt"] not in self.prompts:
+            raise ValueError(f"prompt {str(record['prompt'])[:80]!r} is not one of the dataset's")
+        if self.schema is not None:  # (resume checked that the file has the same schema)
+            self.schema.validate(record["value"])
+            text = self.schema.canonical_text(record["value"])
+        elif isinstance(record["text"], str):
+            text = record["text"]
+        else:
+            raise TypeError(f"text must be a string, got {record['text']!r}"[:120])
+        return text, numbers[0], numbers[1]
 
     def _index_loaded(self, texts: list[str]) -> None:
-        self.deduper.keep(texts)  # the file's records are unique already: all are kept
-        for text in texts:
-            self._sampled(text)
+        """The file's records into the dedup index; one it holds twice counts as a duplicate."""
+        kept, exact, near = self.deduper.keep(texts)
+        self.exact += exact
+        self.near += near
+        for position in kept:
+            self._sampled(texts[position])
             self.unique += 1
 
-    def _text(self, record: dict[str, Any]) -> str:
-        if self.schema is not None:  # (resume checked that the file has the same schema)
-            return self.schema.canonical_text(record["value"])
-        return str(record["text"])
-
     def close(self) -> None:
-        """Close the records file (every record in it is already flushed)."""
+        """Close the records file (every record in it is already flushed); drop the lock."""
         if self._file is not None:
             self._file.close()
+            self._file = None
+        if self._lock is not None:
+            self._lock.release()
 
     # -- planning and absorbing -------------------------------------------------------------
 
     @property
     def done(self) -> bool:
-        """``n`` unique records made, or the call budget spent."""
-        return self.unique >= self.n or self.calls >= self.max_calls
+        """``n`` unique records made, the call budget spent, or ``patience`` calls in vain."""
+        return (
+            self.unique >= self.n
+            or self.calls >= self.max_calls
+            or (self.patience is not None and self.idle >= self.patience)
+        )
 
-    def plan(self, max_concurrency: int) -> list[dict[str, Any]]:
-        """The next round of calls: enough for the records still missing, within the budget."""
-        missing = math.ceil((self.n - self.unique) / self.k)
-        size = max(1, min(missing, max_concurrency, self.max_calls - self.calls))
+    def plan(self, slots: int) -> list[dict[str, Any]]:
+        """Up to ``slots`` more calls, none once the run is done.
+
+        With the calls in flight, just enough for the records still missing, within the budget.
+        """
+        if self.done:
+            return []
+        missing = math.ceil((self.n - self.unique) / self.k) - self.in_flight
+        size = max(0, min(missing, slots, self.max_calls - self.calls - self.in_flight))
+        self.in_flight += size
         round_ = []
         for _ in range(size):
             call_id = self.next_call
@@ -220,9 +315,11 @@ class DatasetRun:
     def absorb(self, call: dict[str, Any], result: Any) -> None:
         """Take one call's result (an ``AIMessage`` or the exception it raised)."""
         self.calls += 1
+        self.in_flight = max(0, self.in_flight - 1)
+        before = self.unique
         if isinstance(result, OutputParserException):
             self.failures += 1
-        elif isinstance(result, Exception):
+        elif isinstance(result, BaseException):
             raise result  # a fault (server down, time-out): the records so far are kept
         else:
             self.tokens += (result.usage_metadata or {}).get("output_tokens", 0)
@@ -233,6 +330,7 @@ class DatasetRun:
             self.near += near
             for position in kept[: self.n - self.unique]:
                 self._write(call, candidates[position])
+        self.idle = 0 if self.unique > before else self.idle + 1
         if self.on_progress is not None:
             self.on_progress(
                 DatasetProgress(
@@ -241,7 +339,8 @@ class DatasetRun:
             )
 
     def _write(self, call: dict[str, Any], candidate: dict[str, Any]) -> None:
-        record: dict[str, Any] = {"id": self.unique}
+        record: dict[str, Any] = {"id": self.next_id}
+        self.next_id += 1
         if self.schema is not None:
             record["value"] = candidate["value"]
         else:
@@ -295,6 +394,22 @@ class DatasetRun:
             seconds_per_unique=seconds / new if new else None,
             calls=self.calls,
             failures=self.failures,
-            stopped="n_reached" if self.unique >= self.n else "call_budget",
+            stopped=self._stopped(),
         )
         return DatasetResult(report, self.records, self.out)
+
+    def _stopped(self) -> Literal["n_reached", "call_budget", "no_new_records"]:
+        if self.unique >= self.n:
+            return "n_reached"
+        if self.patience is not None and self.idle >= self.patience:
+            return "no_new_records"
+        return "call_budget"
+
+
+def _reason(error: BaseException) -> str:
+    """Why a line is no record, in words: a missing key is named as such."""
+    if isinstance(error, KeyError):
+        return f"no {error.args[0]!r}"
+    if isinstance(error, json.JSONDecodeError):
+        return f"not JSON: {error.msg}" if error.doc.strip() else "a blank line"
+    return str(error) or type(error).__name__

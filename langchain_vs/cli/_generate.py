@@ -62,11 +62,31 @@ def _summary(report: DatasetReport) -> str:
     return "\n".join(f"{label:>32}  {value}" for label, value in rows)
 
 
+def _interrupted(args: argparse.Namespace, unique: int | None) -> str:
+    """What Ctrl-C left, and how to go on."""
+    if not args.out:
+        return "interrupted: the records were not kept (give --out to keep them as they come)"
+    count = "" if unique is None else f" ({unique} unique)"
+    return (
+        f"interrupted: the records so far are saved in {args.out}{count}; "
+        "continue with the same command and --resume"
+    )
+
+
+def _check_out(args: argparse.Namespace) -> None:
+    """``--out`` and ``--resume`` make sense together, before the model starts."""
+    if args.resume and not args.out:
+        raise ValueError("--resume continues the records in a file: give --out as well")
+    if args.out and Path(args.out).is_dir():
+        raise ValueError(f"--out {args.out} is a folder: give a file path inside it")
+
+
 def run_generate(args: argparse.Namespace) -> int:
     """Run ``langchain-vs generate``; returns the exit code."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    _check_out(args)
     schema = None if args.schema is None else load_schema(args.schema)
     console = Console(stderr=True)
     embeddings = _shared.embeddings_for(args.embeddings)
@@ -81,29 +101,38 @@ def run_generate(args: argparse.Namespace) -> int:
     with Progress(*columns, console=console) as progress:
         bar = progress.add_task("records", total=args.n, info="")
 
+        unique: list[int | None] = [None]  # the last progress: what an interruption leaves
+
         def show(state: DatasetProgress) -> None:
+            unique[0] = state.unique
             seen = state.unique + state.duplicates
             ratio = state.unique / seen if seen else 1.0
             info = f"{ratio:.0%} unique · {state.output_tokens:,} tokens · {state.calls} calls"
             progress.update(bar, completed=state.unique, info=info)
 
-        result = generate_dataset(
-            model,
-            args.prompts,
-            n=args.n,
-            schema=schema,
-            method=args.method,
-            k=args.k,
-            dedup=args.dedup,
-            similarity_threshold=args.similarity_threshold,
-            embeddings=embeddings,
-            max_concurrency=args.max_concurrency,
-            out=args.out,
-            resume=args.resume,
-            max_calls=args.max_calls,
-            seed=args.seed,
-            on_progress=show,
-        )
+        try:
+            result = generate_dataset(
+                model,
+                args.prompts,
+                n=args.n,
+                schema=schema,
+                method=args.method,
+                k=args.k,
+                dedup=args.dedup,
+                similarity_threshold=args.similarity_threshold,
+                embeddings=embeddings,
+                max_concurrency=args.max_concurrency,
+                out=args.out,
+                resume=args.resume,
+                max_calls=args.max_calls,
+                patience=args.patience,
+                seed=args.seed,
+                on_progress=show,
+            )
+        except KeyboardInterrupt:
+            progress.stop()
+            print(_interrupted(args, unique[0]), file=sys.stderr)
+            return 130
     report_stream = sys.stdout if args.out else sys.stderr
     for record in result.records or ():
         print(json.dumps(record, ensure_ascii=False))

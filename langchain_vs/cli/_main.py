@@ -201,6 +201,13 @@ def _add_generate_command(commands: Any) -> argparse.ArgumentParser:
     generate.add_argument("--resume", action="store_true", help="continue the records in --out")
     generate.add_argument("--max-concurrency", type=_positive, default=8)
     generate.add_argument("--max-calls", type=_positive, default=None, help="the call budget")
+    generate.add_argument(
+        "--patience",
+        type=_positive,
+        default=None,
+        help="stop after this many calls in a row added no record (default: the calls that ask "
+        "for 100 candidates, at least 10)",
+    )
     generate.add_argument("--seed", type=int, default=None)
     generate.add_argument("--temperature", type=_temperature, default=0.7, help="0 to 2")
     generate.add_argument(

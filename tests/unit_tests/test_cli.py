@@ -203,3 +203,58 @@ def test_generate_schema_errors_are_one_line(spec, message, monkeypatch, capsys)
     assert cli.main(["generate", "x", "-n", "1", "--schema", spec]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
+
+
+def test_generate_patience_stops_a_model_that_repeats_itself(monkeypatch, capsys):
+    _fake_replies(monkeypatch, [vs_json([("same", 1.0)])])
+    args = ["generate", "A", "-n", "50", "-k", "2", "--patience", "3", "--max-concurrency", "1"]
+    assert cli.main([*args, "--embeddings", "hashed", "--json"]) == 0
+    report = json.loads(capsys.readouterr().err.splitlines()[-1])
+    assert (report["stopped"], report["calls"], report["unique_records"]) == (
+        "no_new_records",
+        4,
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [(["--resume"], "--resume continues the records in a file: give --out"), ([], "is a folder")],
+)
+def test_generate_out_mistakes_are_named_before_the_model_starts(
+    extra, message, monkeypatch, capsys, tmp_path
+):
+    def no_model(args):
+        raise AssertionError("the model was started")
+
+    monkeypatch.setattr(_shared, "chat_model", no_model)
+    out = [] if extra else ["--out", str(tmp_path)]
+    assert cli.main(["generate", "A", "-n", "3", *out, *extra]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_generate_patience_must_be_positive(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["generate", "x", "-n", "3", "--patience", "0"])
+    assert info.value.code == 2 and "--patience" in capsys.readouterr().err
+
+
+def test_generate_interrupted_says_where_the_records_are_and_how_to_go_on(
+    monkeypatch, capsys, tmp_path
+):
+    out = tmp_path / "data.jsonl"
+
+    class CtrlCOnSecondCall(ScriptedFakeChatModel):
+        """FAKE: the first call answers; Ctrl-C comes during the second."""
+
+        def _generate(self, *args, **kwargs):
+            if self.calls:
+                raise KeyboardInterrupt
+            return super()._generate(*args, **kwargs)
+
+    monkeypatch.setattr(_shared, "chat_model", lambda a: CtrlCOnSecondCall(replies=FOUR_CALLS))
+    args = ["generate", "A", "-n", "8", "-k", "2", "--max-concurrency", "1", "--out", str(out)]
+    assert cli.main([*args, "--embeddings", "hashed"]) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted: the records so far are saved in {out} (2 unique)" in err
+    assert "--resume" in err and len(out.read_text().splitlines()) == 2

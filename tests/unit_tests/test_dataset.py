@@ -1,17 +1,73 @@
 """generate_dataset / agenerate_dataset with FAKE chat models (the logic only: planning, dedup,
 the JSONL file, resume, budgets, errors). The real model runs it in the integration suite."""
 
+import asyncio
+import contextlib
 import json
+import os
+import signal
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.rate_limiters import InMemoryRateLimiter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, PrivateAttr
 
 from langchain_vs import agenerate_dataset, generate_dataset, read_dataset
 from langchain_vs.eval._embeddings import HashedNgramEmbeddings
 
 from .fake_models import ScriptedFakeChatModel, vs_json
+
+
+class HangingFakeChatModel(BaseChatModel):
+    """FAKE: answers its first ``answers`` calls with distinct VS replies, then never answers.
+
+    A sync call waits until :attr:`release` is set (then fails); an async one sleeps until it
+    is cancelled, which it counts in :attr:`cancelled`.
+    """
+
+    answers: int = 1
+    k: int = 3
+    release: threading.Event = Field(default_factory=threading.Event)
+    cancelled: list[int] = Field(default_factory=list)
+    _count: int = PrivateAttr(default=0)
+
+    @property
+    def _llm_type(self) -> str:
+        return "hanging-fake"
+
+    def _number(self) -> int:
+        number, self._count = self._count, self._count + 1
+        return number
+
+    def _answer(self, number: int) -> ChatResult:
+        text = vs_json([(f"record {number}.{i}", 1 / self.k) for i in range(self.k)])
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any):
+        number = self._number()
+        if number < self.answers:
+            return self._answer(number)
+        self.release.wait(60)
+        raise ConnectionError("released at the end of the test")
+
+    async def _agenerate(
+        self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
+        number = self._number()
+        if number < self.answers:
+            return self._answer(number)
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            self.cancelled.append(number)
+            raise
+        raise AssertionError("not reached")
 
 
 def numbered_replies(calls: int, k: int = 3) -> list[str]:
@@ -130,7 +186,6 @@ def test_resuming_another_dataset_or_overwriting_is_refused_before_any_call(tmp_
     ("kwargs", "message"),
     [
         ({"n": 0}, "n must be a whole number of at least 1"),
-        ({"n": 2.5}, "n must be a whole number"),
         ({"n": 3, "max_concurrency": 0}, "max_concurrency must be"),
         ({"n": 3, "dedup": "fuzzy"}, "dedup must be 'exact' or 'semantic'"),
         ({"n": 3, "similarity_threshold": 1.5}, "similarity_threshold must be in"),
@@ -214,3 +269,170 @@ def test_memory_stays_flat_in_n_when_records_go_to_a_file(tmp_path: Path):
     # Five times the records, about the same peak: beyond the dedup index (a key a record),
     # nothing grows with n.
     assert large < 1.3 * small, (small, large)
+
+
+# -- arguments, checked before any call ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"n": 2.5}, TypeError, "n must be a whole number of at least 1, got 2.5"),
+        ({"n": True}, TypeError, "n must be a whole number of at least 1, got True"),
+        ({"max_calls": 0}, ValueError, "max_calls must be a whole number of at least 1 or None"),
+        ({"max_calls": -5}, ValueError, "max_calls must be a whole number of at least 1"),
+        ({"max_calls": True}, TypeError, "max_calls must be a whole number"),
+        ({"max_concurrency": True}, TypeError, "max_concurrency must be a whole number"),
+        ({"patience": 0}, ValueError, "patience must be a whole number of at least 1 or None"),
+        ({"patience": 2.0}, TypeError, "patience must be a whole number"),
+        ({"seed": "1"}, TypeError, "seed must be a whole number or None"),
+        ({"similarity_threshold": "0.9"}, TypeError, r"similarity_threshold must be a number in"),
+        ({"similarity_threshold": float("nan")}, ValueError, r"similarity_threshold must be in"),
+        ({"resume": True}, ValueError, "resume=True continues the records in a file: give out="),
+        ({"resume": "yes", "out": "x.jsonl"}, TypeError, "resume must be True or False"),
+        ({"out": 5}, TypeError, "out must be a file path"),
+        ({"out": ""}, TypeError, "out must be a file path"),
+        ({"on_progress": 5}, TypeError, "on_progress must be a function"),
+        ({"embeddings": "minilm"}, TypeError, "embeddings must be a LangChain Embeddings"),
+        ({"rate_limiter": 5}, TypeError, "rate_limiter must be a LangChain BaseRateLimiter"),
+    ],
+)
+def test_every_argument_is_checked_before_any_call(kwargs, error, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    fake = ScriptedFakeChatModel(replies=numbered_replies(3))
+    with pytest.raises(error, match=message):
+        generate_dataset(fake, "Q", **{"n": 3, **kwargs})
+    assert fake.calls == [] and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("prompts", [5, None, b"bytes", {"a": 1}])
+def test_prompts_of_the_wrong_type_are_a_type_error(prompts):
+    with pytest.raises(TypeError, match="prompts must be a non-empty prompt or a list"):
+        generate_dataset(ScriptedFakeChatModel(replies=["x"]), prompts, n=1)
+
+
+def test_a_folder_as_out_is_named_as_such_before_any_call(tmp_path: Path):
+    fake = ScriptedFakeChatModel(replies=numbered_replies(1))
+    for resume in (False, True):
+        with pytest.raises(ValueError, match=r"is a folder: give a file path, e.g. .*data\.jsonl"):
+            generate_dataset(fake, "Q", n=3, out=tmp_path, resume=resume)
+    assert fake.calls == []
+
+
+# -- patience -------------------------------------------------------------------------------
+
+
+def test_a_model_that_only_repeats_itself_stops_after_patience_calls():
+    fake = ScriptedFakeChatModel(replies=[vs_json([(f"r{i}", 0.2) for i in range(5)])])
+    report = generate_dataset(fake, "Q", n=1_000, k=5, max_concurrency=1).report
+    # Default patience: the calls asking for 100 candidates (20 of k=5) after the first call;
+    # the budget alone would allow 800 calls.
+    assert (report.stopped, report.unique_records, report.calls) == ("no_new_records", 5, 21)
+    fake = ScriptedFakeChatModel(replies=[vs_json([("same", 1.0)])])
+    report = generate_dataset(fake, "Q", n=50, k=5, patience=3, max_concurrency=2).report
+    # The first call's record, three in vain, and the one still in flight (its reply counted).
+    assert report.stopped == "no_new_records" and report.calls == 5 == len(fake.calls)
+
+
+# -- one writer a file ----------------------------------------------------------------------
+
+
+def test_a_second_writer_of_the_same_file_is_refused_before_any_call(tmp_path: Path):
+    out = tmp_path / "data.jsonl"
+    fake = HangingFakeChatModel(answers=1)
+    first = threading.Thread(
+        target=lambda: _ignore(ConnectionError, generate_dataset, fake, "Q", n=9, k=3, out=out),
+        daemon=True,
+    )
+    first.start()
+    try:
+        _wait_for(lambda: out.exists() and len(out.read_text().splitlines()) == 3)
+        second = ScriptedFakeChatModel(replies=numbered_replies(3))
+        for resume in (False, True):
+            with pytest.raises(ValueError, match=rf"process {os.getpid()} on .*another file"):
+                generate_dataset(second, "Q", n=9, k=3, out=out, resume=resume)
+        assert second.calls == [] and len(out.read_text().splitlines()) == 3
+    finally:
+        fake.release.set()
+        first.join(timeout=10)
+    result = generate_dataset(second, "Q", n=3, k=3, out=out, resume=True)
+    assert result.report.resumed == 3 and second.calls == []
+
+
+def _ignore(error: type[BaseException], function: Any, *args: Any, **kwargs: Any) -> None:
+    with contextlib.suppress(error):
+        function(*args, **kwargs)
+
+
+def _wait_for(condition: Any, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+# -- Ctrl-C and cancellation ----------------------------------------------------------------
+
+
+def test_ctrl_c_returns_at_once_with_the_records_saved_and_resumable(tmp_path: Path):
+    out = tmp_path / "data.jsonl"
+    fake = HangingFakeChatModel(answers=1)
+
+    def interrupt_after_the_first_records() -> None:
+        _wait_for(lambda: out.exists() and len(out.read_text().splitlines()) == 3)
+        time.sleep(0.3)  # the other calls hang
+        sent.append(time.monotonic())
+        os.kill(os.getpid(), signal.SIGINT)
+
+    sent: list[float] = []
+    killer = threading.Thread(target=interrupt_after_the_first_records, daemon=True)
+    killer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            generate_dataset(fake, "Q", n=12, k=3, out=out, max_concurrency=3)
+        returned = time.monotonic()
+    finally:
+        fake.release.set()
+        killer.join(timeout=10)
+    assert returned - sent[0] < 2.0
+    again = ScriptedFakeChatModel(replies=numbered_replies(3))
+    report = generate_dataset(again, "Q", n=3, k=3, out=out, resume=True).report
+    assert (report.resumed, report.calls, again.calls) == (3, 0, [])
+
+
+async def test_cancelling_the_async_run_cancels_the_calls_in_flight(tmp_path: Path):
+    out = tmp_path / "data.jsonl"
+    fake = HangingFakeChatModel(answers=1)
+    task = asyncio.ensure_future(agenerate_dataset(fake, "Q", n=12, k=3, out=out))
+    deadline = time.monotonic() + 10
+    while not (out.exists() and len(out.read_text().splitlines()) == 3):
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)
+    started = time.monotonic()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert time.monotonic() - started < 2.0
+    assert len(fake.cancelled) == 3  # every call in flight (12 - 3 records: 3 calls of k=3)
+    report = (await agenerate_dataset(fake, "Q", n=3, k=3, out=out, resume=True)).report
+    assert report.resumed == 3 and report.calls == 0
+
+
+def test_a_fault_does_not_wait_for_the_calls_still_in_flight(tmp_path: Path):
+    class FaultAfterHang(HangingFakeChatModel):
+        def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any):
+            if self._number() == 1:
+                time.sleep(0.2)
+                raise ConnectionError("refused")
+            self.release.wait(60)
+            raise ConnectionError("released")
+
+    fake = FaultAfterHang()
+    started = time.monotonic()
+    try:
+        with pytest.raises(ConnectionError, match="refused"):
+            generate_dataset(fake, "Q", n=12, k=3, max_concurrency=2, max_retries=0)
+    finally:
+        fake.release.set()
+    assert time.monotonic() - started < 5.0

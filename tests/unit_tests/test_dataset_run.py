@@ -270,8 +270,247 @@ def test_resuming_a_hand_edited_file_that_holds_no_record_is_a_value_error(
 ) -> None:
     out = tmp_path / "data.jsonl"
     _run(out).close()  # writes the meta file
-    content = '{"id": 0, "text": "a", "call_id": 0}\n' + line + "\n"
+    content = '{"id": 0, "text": "a", "prompt": "Q", "call_id": 0}\n' + line + "\n"
     out.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=r"cannot resume .*data\.jsonl: line 2 is not a record"):
         _run(out, resume=True)
     assert out.read_text(encoding="utf-8") == content
+
+
+# -- hand-edited and damaged files ----------------------------------------------------------
+
+
+def _record(record_id: int, text: str, call_id: int | None = None) -> str:
+    call = record_id if call_id is None else call_id
+    return json.dumps(
+        {"id": record_id, "text": text, "probability": 0.5, "prompt": "Q", "call_id": call}
+    )
+
+
+def _hand_edited(tmp_path: Path, *lines: str, end: str = "\n") -> Path:
+    out = tmp_path / "data.jsonl"
+    _run(out).close()  # writes the meta file
+    out.write_text("\n".join(lines) + end, encoding="utf-8")
+    return out
+
+
+def test_a_complete_last_record_without_its_newline_is_kept(tmp_path: Path) -> None:
+    out = _hand_edited(tmp_path, _record(0, "a"), _record(1, "b"), end="")
+    run = _run(out, n=4, resume=True)
+    assert (run.unique, run.resumed) == (2, 2)
+    _absorb(run, _reply("c"))
+    run.close()
+    assert [(r["id"], r["text"]) for r in read_dataset(out)] == [(0, "a"), (1, "b"), (2, "c")]
+    assert out.read_text(encoding="utf-8").count("\n") == 3
+
+
+def test_read_dataset_yields_a_complete_last_record_without_its_newline(tmp_path: Path) -> None:
+    out = tmp_path / "data.jsonl"
+    out.write_text('{"id": 0, "text": "x"}\n{"id": 1, "text": "y"}', encoding="utf-8")
+    assert [r["id"] for r in read_dataset(out)] == [0, 1]
+
+
+def test_read_dataset_names_the_line_that_is_not_json(tmp_path: Path) -> None:
+    out = tmp_path / "data.jsonl"
+    out.write_text('{"id": 0, "text": "x"}\n\n{"id": 1, "text": "y"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"data\.jsonl: line 2 is not JSON"):
+        list(read_dataset(out))
+
+
+def test_resume_after_a_deleted_record_never_reuses_an_id(tmp_path: Path) -> None:
+    out = _hand_edited(tmp_path, _record(0, "a"), _record(2, "c"))  # record 1 deleted
+    run = _run(out, n=4, resume=True)
+    _absorb(run, _reply("d"))
+    run.close()
+    assert [r["id"] for r in read_dataset(out)] == [0, 2, 3]
+
+
+def test_a_duplicate_pasted_into_the_file_counts_as_a_duplicate(tmp_path: Path) -> None:
+    out = _hand_edited(tmp_path, _record(0, "a"), _record(1, "b"), _record(0, "a"))
+    run = _run(out, n=3, resume=True)
+    assert (run.unique, run.resumed) == (2, 2)
+    (call,) = run.plan(5)  # one record missing: one call
+    run.absorb(call, _reply("A", "c"))
+    run.close()
+    report = run.result(None).report
+    assert (report.unique_records, report.resumed, report.new_records) == (3, 2, 1)
+    assert report.exact_duplicates == 2  # the pasted line and the model's "A"
+    assert [r["id"] for r in read_dataset(out)][-1] == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("", "a blank line"),
+        ("   ", "a blank line"),
+        ("not json at all", "not JSON"),
+        ('{"id": 1, "text": "b", "probability": 0.5, "prompt": "Q"}', "no 'call_id'"),
+        ('{"id": true, "text": "b", "prompt": "Q", "call_id": 1}', "id must be a whole number"),
+        ('{"id": 1, "text": "b", "prompt": "Q", "call_id": -1}', "call_id must be a whole"),
+        ('{"id": 1, "text": 7, "prompt": "Q", "call_id": 1}', "text must be a string"),
+        ('{"id": 1, "text": "b", "prompt": "Other", "call_id": 1}', "is not one of the dataset"),
+    ],
+)
+def test_resume_refuses_a_damaged_middle_line_naming_file_line_and_remedy(
+    tmp_path: Path, line: str, reason: str
+) -> None:
+    out = _hand_edited(tmp_path, _record(0, "a"), line, _record(2, "c"))
+    before = out.read_bytes()
+    with pytest.raises(ValueError, match=r"data\.jsonl: line 2 is not a record") as info:
+        _run(out, resume=True)
+    assert reason in str(info.value) and "move data.jsonl aside" in str(info.value)
+    assert out.read_bytes() == before
+    with pytest.raises(ValueError, match="line 2"):  # refused again, not "being written"
+        _run(out, resume=True)
+
+
+def test_a_record_whose_value_breaks_the_schema_is_refused(tmp_path: Path) -> None:
+    from langchain_vs.core import CandidateSchema
+
+    schema = CandidateSchema.of(
+        {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}
+    )
+    out = tmp_path / "data.jsonl"
+    _run(out, schema=schema).close()
+    good = {"id": 0, "value": {"a": 1}, "probability": 1.0, "prompt": "Q", "call_id": 0}
+    bad = {**good, "id": 1, "value": {"a": "one"}}
+    out.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 2 is not a record \(does not match"):
+        _run(out, schema=schema, resume=True)
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ('{"format": "langchain-vs-dataset/1", "prompts": ["Q"], "sch', "is unreadable"),
+        ("[1, 2]", "is not a dataset's meta file"),
+        ('{"prompts": ["Q"], "schema": null}', "is not a dataset's meta file"),
+        (None, "data.jsonl.meta.json is missing"),
+    ],
+)
+def test_resume_refuses_a_damaged_meta_file_naming_it(
+    tmp_path: Path, meta: str | None, message: str
+) -> None:
+    out = _hand_edited(tmp_path, _record(0, "a"))
+    meta_path = tmp_path / "data.jsonl.meta.json"
+    if meta is None:
+        meta_path.unlink()
+    else:
+        meta_path.write_text(meta, encoding="utf-8")
+    with pytest.raises(ValueError, match=message) as info:
+        _run(out, resume=True)
+    assert "meta.json" in str(info.value) and "aside" in str(info.value)
+
+
+def test_a_folder_as_out_is_named_as_such(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="is a folder: give a file path"):
+        _run(tmp_path, resume=True)
+
+
+# -- one writer a file ----------------------------------------------------------------------
+
+
+def test_a_second_writer_is_refused_naming_the_holder(tmp_path: Path) -> None:
+    import os
+
+    out = tmp_path / "data.jsonl"
+    first = _run(out)
+    for resume in (False, True):
+        with pytest.raises(
+            ValueError, match=rf"being written by another run \(process {os.getpid()} on "
+        ):
+            _run(out, resume=resume)
+    _absorb(first, _reply("a"))
+    first.close()
+    second = _run(out, resume=True)  # the lock is dropped on close
+    second.close()
+    assert [r["text"] for r in read_dataset(out)] == ["a"]
+    assert not (tmp_path / "data.jsonl.lock").exists()
+
+
+def test_a_lock_left_by_a_killed_process_does_not_block(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "data.jsonl"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time, pathlib\n"
+            "from langchain_vs.apps._lock import WriterLock\n"
+            "WriterLock(pathlib.Path(sys.argv[1])).acquire()\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(60)\n",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        with pytest.raises(ValueError, match=rf"process {holder.pid} on "):
+            _run(out)
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+        assert (tmp_path / "data.jsonl.lock").exists()  # left behind by the killed holder
+        run = _run(out)  # ... and it does not block
+        run.close()
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+
+
+# -- patience and calls in flight -------------------------------------------------------------
+
+
+def test_the_run_stops_after_patience_calls_in_a_row_added_no_record() -> None:
+    run = _run(n=100, k=2, max_calls=100, patience=3)
+    _absorb(run, _reply("a", "b"), _reply("a"), OutputParserException("x"))
+    assert not run.done  # two calls in vain
+    _absorb(run, _reply("c"))  # a new record starts the count again
+    _absorb(run, _reply("a"), _reply("b"))
+    assert not run.done
+    _absorb(run, _reply("c", "A"))
+    assert run.done and run.plan(8) == []
+    report = run.result(None).report
+    assert report.stopped == "no_new_records" and report.calls == 7
+
+
+def test_calls_in_flight_count_against_the_records_missing_and_the_budget() -> None:
+    run = _run(n=9, k=3, max_calls=10)
+    first = run.plan(2)
+    assert len(first) == 2 and len(run.plan(8)) == 1  # 3 calls for 9 records
+    assert run.plan(8) == []
+    run.absorb(first[0], _reply("a", "b", "c"))
+    assert run.plan(8) == []  # the two in flight may bring the 6 missing
+    run.absorb(first[1], _reply("a"))
+    assert len(run.plan(8)) == 1
+    tight = _run(n=30, k=3, max_calls=4)
+    assert len(tight.plan(3)) == 3 and len(tight.plan(3)) == 1 and tight.plan(3) == []
+
+
+def test_a_missing_folder_for_the_file_is_made(tmp_path: Path) -> None:
+    out = tmp_path / "new" / "folder" / "data.jsonl"
+    run = _run(out)
+    _absorb(run, _reply("a"))
+    run.close()
+    assert [r["text"] for r in read_dataset(out)] == ["a"]
+
+
+def test_resume_beyond_the_issue_crlf_nul_tail_and_bad_utf8(tmp_path: Path) -> None:
+    """An editor's CRLF line ends are fine; a zero-filled tail left by a crash is cut like a
+    half-written line; bytes that are no UTF-8 are a damaged line."""
+    out = _hand_edited(tmp_path, _record(0, "a"), _record(1, "b"), end="\r\n")
+    out.write_bytes(out.read_bytes().replace(b"\n", b"\r\n").replace(b"\r\r", b"\r"))
+    run = _run(out, n=5, resume=True)
+    assert run.unique == 2
+    run.close()
+    out.write_bytes(out.read_bytes() + b"\0" * 64)
+    run = _run(out, n=5, resume=True)
+    run.close()
+    assert b"\0" not in out.read_bytes() and run.unique == 2
+    out.write_bytes(out.read_bytes() + b'{"id": 2, "text": "\xff\xfe"}\n')
+    with pytest.raises(ValueError, match="line 3 is not a record"):
+        _run(out, resume=True)
