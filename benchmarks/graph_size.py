@@ -52,6 +52,8 @@ gc.collect()
 tracemalloc.start()
 create_persona_simulation(personas, model, max_turns=n)
 peak = tracemalloc.get_traced_memory()[1] / 2**20
+import langchain_vs
+assert langchain_vs.__file__.startswith(sys.argv[2]), langchain_vs.__file__  # the tree asked for
 print(json.dumps({"seconds": seconds, "rss_mb": grown, "peak_mb": peak, "size": size}))
 """
 
@@ -59,7 +61,8 @@ print(json.dumps({"seconds": seconds, "rss_mb": grown, "peak_mb": peak, "size": 
 def measure(n: int, path: Path) -> dict[str, float]:
     """One cell, in a fresh interpreter importing ``langchain_vs`` from ``path``."""
     done = subprocess.run(
-        [sys.executable, "-c", CELL, str(n)],
+        [sys.executable, "-c", CELL, str(n), str(path)],
+        cwd=path,  # ``-c`` puts the working directory first on the path
         check=True,
         capture_output=True,
         text=True,
