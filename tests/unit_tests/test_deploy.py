@@ -167,6 +167,7 @@ def test_the_compose_file_wires_the_server_and_the_model():
     )
     assert {deploy.BASE_URL_ENV, deploy.MODEL_NAME_ENV, "OPENAI_API_KEY"} <= set(environment)
     assert {"LANGSMITH_API_KEY", "LANGGRAPH_CLOUD_LICENSE_KEY"} <= set(environment)
+    assert set(LIMIT_ENVS) <= set(environment)  # the operator's limits reach the server
 
 
 # --- The operator's limits (issue #20): what a run may send, and how big it may be. ---
