@@ -209,6 +209,9 @@ async def make_persona_simulation(config: RunnableConfig) -> CompiledStateGraph[
             operator's limits are (the message names the setting or the variable).
     """
     limits = run_limits()
+    personas_given = ((config or {}).get("configurable") or {}).get("personas")
+    if isinstance(personas_given, list):  # before reading a million of them
+        limits.check_size(personas=len(personas_given))
     settings = SimulationSettings.from_config(config)
     limits.check_size(
         personas=len(settings.personas), max_turns=settings.max_turns, ks=_ks(settings)

@@ -133,7 +133,9 @@ class RunLimits:
         }
         return cls(run_settings=run_settings, **caps)
 
-    def check_size(self, *, personas: int, max_turns: int, ks: Iterable[tuple[str, int]]) -> None:
+    def check_size(
+        self, *, personas: int = 0, max_turns: int = 0, ks: Iterable[tuple[str, int]] = ()
+    ) -> None:
         """Refuse a run bigger than the caps.
 
         Args:
