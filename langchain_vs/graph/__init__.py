@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from langchain_vs.graph._simulation import (
         DRAFT_NODE,
         FINISH_NODE,
+        NEXT_SPEAKER_NODE,
         OPENING_NODE,
         SPEAK_NODE,
         PersonaSimulationState,
@@ -36,6 +37,7 @@ _HOMES = {
     "DRAFT_NODE": "_simulation",
     "DRAWS_KEY": "_node",
     "FINISH_NODE": "_simulation",
+    "NEXT_SPEAKER_NODE": "_simulation",
     "OPENING_NODE": "_simulation",
     "Persona": "_node",
     "PersonaSimulationState": "_simulation",
@@ -58,6 +60,7 @@ __all__ = [
     "DRAFT_NODE",
     "DRAWS_KEY",
     "FINISH_NODE",
+    "NEXT_SPEAKER_NODE",
     "OPENING_NODE",
     "Persona",
     "PersonaSimulationState",

@@ -18,18 +18,36 @@ if TYPE_CHECKING:
         MODEL_NAME_ENV,
         SimulationSettings,
         deployed_chat_model,
+        run_limits,
     )
     from langchain_vs.serve._dev_server import INSTALL_DEPLOY, LangGraphDevError, langgraph_dev
+    from langchain_vs.serve._limits import (
+        DEFAULT_RUN_SETTINGS,
+        MAX_K_ENV,
+        MAX_PERSONAS_ENV,
+        MAX_TOKENS_ENV,
+        MAX_TURNS_ENV,
+        RUN_SETTINGS_ENV,
+        RunLimits,
+    )
 
 _HOMES = {
     "BASE_URL_ENV": "_deployed",
     "DEFAULT_OPENING": "_deployed",
+    "DEFAULT_RUN_SETTINGS": "_limits",
     "DEFAULT_PERSONAS": "_deployed",
     "INSTALL_DEPLOY": "_dev_server",
     "LangGraphDevError": "_dev_server",
+    "MAX_K_ENV": "_limits",
+    "MAX_PERSONAS_ENV": "_limits",
+    "MAX_TOKENS_ENV": "_limits",
+    "MAX_TURNS_ENV": "_limits",
     "MODEL_NAME_ENV": "_deployed",
+    "RUN_SETTINGS_ENV": "_limits",
+    "RunLimits": "_limits",
     "SimulationSettings": "_deployed",
     "deployed_chat_model": "_deployed",
+    "run_limits": "_deployed",
     "langgraph_dev": "_dev_server",
 }
 
@@ -37,13 +55,21 @@ __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_OPENING",
     "DEFAULT_PERSONAS",
+    "DEFAULT_RUN_SETTINGS",
     "INSTALL_DEPLOY",
-    "LangGraphDevError",
+    "MAX_K_ENV",
+    "MAX_PERSONAS_ENV",
+    "MAX_TOKENS_ENV",
+    "MAX_TURNS_ENV",
     "MODEL_NAME_ENV",
+    "RUN_SETTINGS_ENV",
+    "LangGraphDevError",
+    "RunLimits",
     "SimulationSettings",
     "deployed_chat_model",
     "langgraph_dev",
     "make_persona_simulation",
+    "run_limits",
 ]
 
 __getattr__, __dir__ = lazy_attributes(__name__, _HOMES, globals())

@@ -8,7 +8,9 @@ the server calls it with each run's config and compiles the graph it returns wit
 checkpointer (in memory for ``langgraph dev``, PostgreSQL in the containers). A run's
 ``configurable`` may set the personas, turn limit, opening, k, method, seed, selection and turn
 order, and the model's settings (:class:`SimulationSettings`); anything not set takes the
-README's debate. The model comes from the environment (:func:`deployed_chat_model`).
+README's debate. The model comes from the environment (:func:`deployed_chat_model`), and so do
+the operator's limits on runs (:class:`~langchain_vs.serve.RunLimits`): which model settings a
+run may send (sampling settings by default), and caps on personas, turns, ``k`` and tokens.
 
 Example:
     >>> settings = SimulationSettings.from_config({"configurable": {"k": 3, "thread_id": "t"}})
@@ -37,10 +39,15 @@ from langchain_vs.core import (
     SelectionStrategy,
     VerbalizedConfig,
     did_you_mean,
-    resolve_model_settings,
     setting_names,
 )
 from langchain_vs.graph import Persona, create_persona_simulation
+from langchain_vs.serve._limits import (
+    MAX_K_ENV,
+    MAX_PERSONAS_ENV,
+    MAX_TURNS_ENV,
+    RunLimits,
+)
 
 __all__ = [
     "BASE_URL_ENV",
@@ -48,6 +55,7 @@ __all__ = [
     "SimulationSettings",
     "deployed_chat_model",
     "make_persona_simulation",
+    "run_limits",
 ]
 
 BASE_URL_ENV = "LANGCHAIN_VS_BASE_URL"
@@ -71,7 +79,8 @@ class SimulationSettings(BaseModel):
 
     personas: Annotated[list[Persona], Field(min_length=1)] = list(DEFAULT_PERSONAS)
     """Each a :class:`~langchain_vs.graph.Persona` or its dict (``name``, ``description``…)."""
-    max_turns: Annotated[int, Field(strict=True, ge=1, le=1000)] = 6
+    max_turns: Annotated[int, Field(strict=True, ge=1)] = 6
+    """At most ``$LANGCHAIN_VS_MAX_TURNS`` in a deployment (see :class:`RunLimits`)."""
     opening: str | None = DEFAULT_OPENING
     k: CandidateCount = VerbalizedConfig.model_fields["k"].default  # the one default k
     method: Method = Method.VS_STANDARD
@@ -80,7 +89,7 @@ class SimulationSettings(BaseModel):
     turn_order: Literal["round_robin", "parallel_drafts"] = "round_robin"
     model_settings: dict[str, JsonValue] = {}
     """Every persona's model settings, e.g. ``{"temperature": 1.0, "max_tokens": 512}`` (a
-    persona's own ``model_settings`` win)."""
+    persona's own ``model_settings`` win); a deployment allows the ones its operator lists."""
 
     @classmethod
     def from_config(cls, config: RunnableConfig | None) -> SimulationSettings:
@@ -135,24 +144,50 @@ def deployed_chat_model() -> BaseChatModel:
     return default_chat_model()
 
 
+def run_limits(environ: dict[str, str] | None = None) -> RunLimits:
+    """The operator's limits on runs, from the environment (``os.environ`` by default).
+
+    A cap may not be below what a run that sets nothing gets (the README's debate: 3 personas,
+    6 turns, ``k`` 5), or that run would be refused.
+
+    Raises:
+        ValueError: A variable's value is not what it takes (the message names it).
+    """
+    defaults = SimulationSettings()
+    floors = {
+        MAX_PERSONAS_ENV: len(defaults.personas),
+        MAX_TURNS_ENV: defaults.max_turns,
+        MAX_K_ENV: max(k for _, k in _ks(defaults)),
+    }
+    return RunLimits.from_environment(environ, floors=floors)
+
+
+def _ks(settings: SimulationSettings) -> list[tuple[str, int]]:
+    return [("k", settings.k)] + [
+        (f"persona {p.name!r}'s k", p.k) for p in settings.personas if p.k is not None
+    ]
+
+
 def _persona_settings(
-    model: BaseChatModel, run_settings: dict[str, Any], persona: Persona
+    model: BaseChatModel, limits: RunLimits, run_settings: dict[str, Any], persona: Persona
 ) -> dict[str, Any]:
     """A persona's model settings in this run: the run's, then the persona's own.
 
     Raises:
-        ValueError: An unknown setting (with a guess), or an endpoint without its key.
+        ValueError: An unknown setting (with a guess), one the operator does not allow,
+            ``max_tokens`` over the cap, or an endpoint without its key.
     """
     settings = {
-        **resolve_model_settings(model, run_settings, owner="the run's model_settings"),
-        **resolve_model_settings(
+        **limits.run_model_settings(model, run_settings, owner="the run's model_settings"),
+        **limits.run_model_settings(
             model, persona.model_settings, owner=f"persona {persona.name!r}'s model_settings"
         ),
     }
     names = setting_names(model)
     endpoint, key = names.get("base_url"), names.get("api_key")
     if endpoint in settings and key not in settings:
-        # The server's own key must not go to an endpoint a run chooses.
+        # An operator may allow base_url; even then the deployment's own key must not go to an
+        # endpoint a run chooses.
         raise ValueError(
             "a run that sets base_url must set api_key too (in the same model_settings): the "
             "deployment's key is only sent to the deployment's endpoint"
@@ -166,16 +201,27 @@ async def make_persona_simulation(config: RunnableConfig) -> CompiledStateGraph[
     Returns the simulation compiled without a checkpointer: the server attaches its own
     (in memory for ``langgraph dev``, PostgreSQL in the containers). The
     model is made in a worker thread: starting the embedded model's server blocks, and the
-    server's event loop must not.
+    server's event loop must not. Everything a run sets is checked against the operator's
+    limits (:func:`run_limits`) before the graph is built, so before any model call.
 
     Raises:
-        ValueError: The run's settings are bad (the message names them).
+        ValueError: The run's settings are bad or over the operator's limits, or the
+            operator's limits are (the message names the setting or the variable).
     """
+    limits = run_limits()
+    personas_given = ((config or {}).get("configurable") or {}).get("personas")
+    if isinstance(personas_given, list):  # before reading a million of them
+        limits.check_size(personas=len(personas_given))
     settings = SimulationSettings.from_config(config)
-    model = await asyncio.to_thread(deployed_chat_model)
+    limits.check_size(
+        personas=len(settings.personas), max_turns=settings.max_turns, ks=_ks(settings)
+    )
+    model = limits.bounded_model(await asyncio.to_thread(deployed_chat_model))
     personas = [
         persona.model_copy(
-            update={"model_settings": _persona_settings(model, settings.model_settings, persona)}
+            update={
+                "model_settings": _persona_settings(model, limits, settings.model_settings, persona)
+            }
         )
         for persona in settings.personas
     ]

@@ -16,6 +16,7 @@ from langchain_vs.graph._node import CUSTOM_EVENT_TYPE, DRAWS_KEY
 from langchain_vs.local._server import LocalModelServer
 from langchain_vs.serve._deployed import BASE_URL_ENV, MODEL_NAME_ENV
 from langchain_vs.serve._dev_server import INSTALL_DEPLOY, LangGraphDevError, langgraph_dev
+from langchain_vs.serve._limits import MAX_TURNS_ENV, RUN_SETTINGS_ENV
 
 DEPLOY = Path(__file__).parents[2] / "deploy" / "langgraph.json"
 GRAPH = "persona_simulation"
@@ -30,6 +31,9 @@ def langgraph_dev_url(
     env |= {
         BASE_URL_ENV: server.base_url,
         MODEL_NAME_ENV: server.model_path.stem,
+        # The operator lets runs send the suite's seeded, bounded settings (the conftest's
+        # model_settings), client settings included: not a run's to set by default.
+        RUN_SETTINGS_ENV: "seed,max_tokens,temperature,extra_body,timeout,max_retries",
         "LANGSMITH_TRACING": "false",
     }
     try:
@@ -156,17 +160,30 @@ async def test_interrupted_run_resumes_without_lost_or_duplicated_turns(
         _check_record(record)
 
 
-async def test_a_bad_configuration_fails_the_run_with_the_setting_named(client: Any) -> None:
+@pytest.mark.parametrize(
+    ("configurable", "message"),
+    [
+        ({"max_turn": 2}, r"ValueError: unknown simulation setting .max_turn. \(did you"),
+        # Not on the operator's list: refused by name, with the allowed names.
+        ({"model_settings": {"n": 64}}, r"ValueError: .*sets .n., which this deployment does"),
+        (
+            {"model_settings": {"model_kwargs": {"extra_headers": {"Authorization": "x"}}}},
+            r"sets .model_kwargs.*allowed: seed, max_tokens, temperature, extra_body",
+        ),
+        ({"max_turns": 51}, rf"cap of 50 \(the operator raises it with {MAX_TURNS_ENV}\)"),
+    ],
+)
+async def test_a_bad_configuration_fails_the_run_with_the_setting_named(
+    client: Any, configurable: dict[str, Any], message: str
+) -> None:
     thread_id = (await client.threads.create())["thread_id"]
     # The SDK raises a plain Exception carrying the server's error type and message.
-    with pytest.raises(
-        Exception, match=r"ValueError: unknown simulation setting .max_turn. \(did you"
-    ):
+    with pytest.raises(Exception, match=message):
         await client.runs.wait(
             thread_id,
             GRAPH,
             input={"messages": []},
-            config={"configurable": {"max_turn": 2}},
+            config={"configurable": configurable},
             raise_error=True,
         )
 

@@ -189,11 +189,61 @@ def test_node_in_a_users_own_graph():
         (PERSONAS, 0, "max_turns must be an int of at least 1"),
         (PERSONAS, 2.5, "max_turns must be an int"),
         ([Persona(name="opening", description="x")], 3, "reserved"),
+        ([Persona(name="next_speaker", description="x")], 3, "reserved"),
     ],
 )
 def test_bad_setup(personas, max_turns, message):
     with pytest.raises(ValueError, match=message):
         create_persona_simulation(personas, fake(), max_turns=max_turns)
+
+
+def _graph_size(app) -> tuple[int, int]:
+    """(edges + conditional-edge targets as built, edges as drawn)."""
+    builder = app.builder
+    built = len(builder.edges) + sum(
+        len(branch.ends or ())
+        for branches in builder.branches.values()
+        for branch in branches.values()
+    )
+    return built, len(app.get_graph().edges)
+
+
+@pytest.mark.parametrize("turn_order", ["round_robin", lambda state: "P0", "parallel_drafts"])
+def test_the_graph_grows_linearly_with_the_personas(turn_order):
+    # Not one conditional edge per persona to every persona: 1,000 personas took seconds and
+    # hundreds of MB to compile (benchmarks/graph_size.py).
+    for n in (10, 200):
+        personas = [Persona(name=f"P{i}", description="A voice.") for i in range(n)]
+        app = create_persona_simulation(personas, fake(), max_turns=3, turn_order=turn_order)
+        built, drawn = _graph_size(app)
+        assert built <= 2 * n + 10 and drawn <= 2 * n + 10, (n, built, drawn)
+
+
+def test_one_router_picks_the_speaker_and_persona_interrupts_still_work():
+    app = create_persona_simulation(
+        PERSONAS,
+        fake(),
+        max_turns=4,
+        k=3,
+        seed=1,
+        checkpointer=InMemorySaver(),
+        interrupt_after=["Bo"],
+    )
+    config = thread("router")
+    state = app.invoke({"messages": []}, config)
+    assert [name for name, _ in lines(state)] == ["Ada", "Bo"]  # paused after Bo's line
+    state = app.invoke(None, config)
+    assert [name for name, _ in lines(state)] == ["Ada", "Bo", "Cy", "Ada"]
+    assert [d["turn"] for d in state[DRAWS_KEY]] == [0, 1, 2, 3]
+    # A persona may be called like the router when personas are not nodes.
+    drafting = create_persona_simulation(
+        [Persona(name="next_speaker", description="x"), PERSONAS[0]],
+        fake(),
+        max_turns=1,
+        k=3,
+        turn_order="parallel_drafts",
+    )
+    assert lines(drafting.invoke({"messages": []}))
 
 
 def test_bad_persona_and_turn_order():

@@ -9,8 +9,8 @@ from langchain_openai import ChatOpenAI
 
 from langchain_vs import Persona, VerbalizedChatModel, VerbalizedNode, create_persona_simulation
 from langchain_vs.core import configured_copy
+from langchain_vs.serve import RUN_SETTINGS_ENV, make_persona_simulation
 from langchain_vs.serve import _deployed as deploy
-from langchain_vs.serve import make_persona_simulation
 
 from .fake_models import ScriptedFakeChatModel
 
@@ -89,6 +89,8 @@ async def test_a_deployed_persona_s_misspelt_setting_is_an_error(monkeypatch) ->
 
 async def test_a_run_s_client_settings_reach_the_client(monkeypatch) -> None:
     monkeypatch.setattr(deploy, "deployed_chat_model", openai_model)
+    # Not a run's to set by default: this operator allows them.
+    monkeypatch.setenv(RUN_SETTINGS_ENV, "timeout,max_retries,base_url,api_key")
     settings = {"timeout": 1.5, "max_retries": 0, "base_url": "http://h/v1", "api_key": "run"}
     configurable = {**SERVER_KEYS, "model_settings": settings}
     graph = await make_persona_simulation({"configurable": configurable})
@@ -100,6 +102,7 @@ async def test_a_run_s_client_settings_reach_the_client(monkeypatch) -> None:
 
 async def test_a_run_cannot_send_the_deployment_s_key_elsewhere(monkeypatch) -> None:
     monkeypatch.setattr(deploy, "deployed_chat_model", openai_model)
+    monkeypatch.setenv(RUN_SETTINGS_ENV, "base_url")  # even where the operator allows it
     configurable = {**SERVER_KEYS, "model_settings": {"base_url": "http://elsewhere/v1"}}
     with pytest.raises(ValueError, match="a run that sets base_url must set api_key too"):
         await make_persona_simulation({"configurable": configurable})
