@@ -192,11 +192,6 @@ class Method(StrEnum):
         return self in (Method.DIRECT, Method.DIRECT_COT)
 
     @property
-    def is_multi_turn(self) -> bool:
-        """True when the candidates come over several turns of one conversation."""
-        return self in (Method.MULTI_TURN, Method.VS_MULTI)
-
-    @property
     def has_reasoning(self) -> bool:
         """True when the model writes its reasoning before the responses."""
         return self in (Method.DIRECT_COT, Method.VS_COT)
