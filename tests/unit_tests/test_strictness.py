@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from langchain_vs import VerbalizedChatModel
+from langchain_vs import VerbalizedChatModel, VerbalizedSampler
+from langchain_vs.core import VerbalizedConfig
 
 from .fake_models import SettingsFakeChatModel
 
@@ -54,3 +55,26 @@ def test_chat_model_assignment_is_checked_too():
     with pytest.raises(ValueError, match="temperature"):
         model.temperature = -1.0
     assert model.temperature == 0.5
+
+
+# -- VerbalizedConfig: options that contradict each other ---------------------------------------
+
+
+def test_min_survivors_above_k_fails_at_construction():
+    with pytest.raises(ValueError, match=r"min_survivors must be between 1 and k=2, got 3"):
+        VerbalizedConfig(k=2, min_survivors=3)
+    assert VerbalizedConfig(k=3, min_survivors=3).min_survivors == 3
+
+
+def test_min_survivors_above_k_is_refused_on_a_face_and_on_assignment():
+    with pytest.raises(ValueError, match="lower min_survivors or raise k"):
+        VerbalizedSampler(model=_fake(), k=2, min_survivors=5)
+    sampler = VerbalizedSampler(model=_fake(), k=4, min_survivors=3)
+    with pytest.raises(ValueError, match="min_survivors"):
+        sampler.k = 2
+    assert sampler.k == 4
+
+
+def test_output_value_without_a_schema_fails_at_construction():
+    with pytest.raises(ValueError, match=r'output="value" .* pass schema='):
+        VerbalizedSampler(model=_fake(), output="value")
