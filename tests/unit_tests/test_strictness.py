@@ -7,7 +7,12 @@ import math
 
 import pytest
 
-from langchain_vs import VerbalizedChatModel, VerbalizedSampler
+from langchain_vs import (
+    Persona,
+    VerbalizedChatModel,
+    VerbalizedSampler,
+    create_persona_simulation,
+)
 from langchain_vs.core import VerbalizedConfig
 
 from .fake_models import SettingsFakeChatModel
@@ -78,3 +83,88 @@ def test_min_survivors_above_k_is_refused_on_a_face_and_on_assignment():
 def test_output_value_without_a_schema_fails_at_construction():
     with pytest.raises(ValueError, match=r'output="value" .* pass schema='):
         VerbalizedSampler(model=_fake(), output="value")
+
+
+# -- create_persona_simulation ------------------------------------------------------------------
+
+ADA = Persona(name="Ada", description="An optimist.")
+BO = {"name": "Bo", "description": "A skeptic."}
+
+
+def _simulate(personas=(ADA,), **options):
+    return create_persona_simulation(list(personas), _fake(), max_turns=2, **options)
+
+
+def test_personas_as_dicts_are_validated_into_personas():
+    app = _simulate([ADA, BO, {"name": "Cy", "description": "A judge.", "k": 2}])
+    assert {"Ada", "Bo", "Cy"} <= set(app.get_graph().nodes)
+
+
+@pytest.mark.parametrize(
+    ("personas", "message"),
+    [
+        ("Ada, Bo", r"personas must be a list of Persona objects or dicts.*got str"),
+        (ADA, r"got Persona; wrap a single persona in a list"),
+        (BO, r"got dict; wrap a single persona in a list"),
+        ([ADA, "Bo"], r"personas\[1\] must be a Persona or its dict .*got str"),
+        ([ADA, 5], r"personas\[1\] must be a Persona or its dict .*got int"),
+    ],
+)
+def test_personas_of_another_type_are_a_type_error(personas, message):
+    with pytest.raises(TypeError, match=message):
+        create_persona_simulation(personas, _fake(), max_turns=2)
+
+
+@pytest.mark.parametrize(
+    ("persona", "message"),
+    [
+        ({"name": "Bo"}, r"personas\[0\] is not a valid persona: description: Field required"),
+        ({**BO, "k": "3"}, r"personas\[0\] is not a valid persona: k: Input should be a valid"),
+        ({**BO, "k": 0}, r"k: Input should be greater than or equal to 1"),
+        ({**BO, "kk": 3}, r"kk: Extra inputs are not permitted"),
+    ],
+)
+def test_a_persona_dict_that_is_not_a_persona_is_a_value_error(persona, message):
+    with pytest.raises(ValueError, match=message):
+        _simulate([persona])
+
+
+def test_a_persona_k_given_as_a_string_is_refused():
+    with pytest.raises(ValueError, match="valid integer"):
+        Persona(name="Ada", description="x", k="3")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("max_turns", [True, 0, -1, 2.0, "3", None])
+def test_max_turns_must_be_an_int_of_at_least_one(max_turns):
+    with pytest.raises(ValueError, match=r"max_turns must be an int of at least 1"):
+        create_persona_simulation([ADA], _fake(), max_turns=max_turns)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"turn_order": "round-robin"}, ValueError, r"did you mean 'round_robin'\?"),
+        ({"turn_order": "parallel"}, ValueError, r"did you mean 'parallel_drafts'\?"),
+        ({"turn_order": 5}, TypeError, r"turn_order must be .* got int"),
+        (
+            {"turn_order": "parallel_drafts", "speaker_rule": "Ada"},
+            TypeError,
+            r"speaker_rule must be a function .* got str",
+        ),
+        ({"stop_condition": 5}, TypeError, r"stop_condition must be a function .* got int"),
+        ({"stop_condition": True}, TypeError, r"stop_condition must be a function .* got bool"),
+        ({"opening": 5}, TypeError, r"opening must be a string or None, got int"),
+        ({"opening": ["Hi"]}, TypeError, r"opening must be a string or None, got list"),
+        ({"opening": "  \n"}, ValueError, r"opening is blank"),
+    ],
+)
+def test_simulation_options_of_the_wrong_kind_fail_at_construction(options, error, message):
+    with pytest.raises(error, match=message):
+        _simulate(**options)
+
+
+def test_valid_simulation_options_still_build():
+    rule = lambda state, drafts: drafts[0]["persona"]  # noqa: E731
+    _simulate([ADA, BO], turn_order="parallel_drafts", speaker_rule=rule, opening="Hi")
+    _simulate([ADA, BO], turn_order=lambda state: "Ada", stop_condition=lambda s: False)
+    _simulate(opening="")  # no opening line, as before
