@@ -8,14 +8,17 @@ import math
 import pytest
 
 from langchain_vs import (
+    HashedNgramEmbeddings,
     Persona,
     VerbalizedChatModel,
     VerbalizedSampler,
+    create_diverse_rag_chain,
     create_persona_simulation,
 )
-from langchain_vs.core import VerbalizedConfig
+from langchain_vs.apps import merge_similar
+from langchain_vs.core import MAX_K, VerbalizedConfig, VerbalizedDistribution, WeightedText
 
-from .fake_models import SettingsFakeChatModel
+from .fake_models import FakeRetriever, SettingsFakeChatModel
 
 
 def _fake() -> SettingsFakeChatModel:
@@ -168,3 +171,48 @@ def test_valid_simulation_options_still_build():
     _simulate([ADA, BO], turn_order="parallel_drafts", speaker_rule=rule, opening="Hi")
     _simulate([ADA, BO], turn_order=lambda state: "Ada", stop_condition=lambda s: False)
     _simulate(opening="")  # no opening line, as before
+
+
+# -- create_diverse_rag_chain -------------------------------------------------------------------
+
+
+def _rag(**options):
+    return create_diverse_rag_chain(FakeRetriever(documents=[]), _fake(), **options)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"merge_threshold": "0.9"}, TypeError, r"merge_threshold must be a number in \(0, 1\]"),
+        ({"merge_threshold": True}, TypeError, r"merge_threshold must be a number .* bool"),
+        ({"merge_threshold": math.nan}, ValueError, r"merge_threshold must be in \(0, 1\]"),
+        ({"merge_threshold": 0}, ValueError, r"merge_threshold must be in \(0, 1\]"),
+        ({"merge_threshold": 1.0000001}, ValueError, r"merge_threshold must be in \(0, 1\]"),
+        ({"merge_threshold": -math.inf}, ValueError, r"merge_threshold must be in \(0, 1\]"),
+        ({"embeddings": "minilm", "merge_threshold": 0.9}, TypeError, r"embeddings must be"),
+        ({"k": "5"}, ValueError, r"k\n.*valid integer"),
+        ({"k": True}, ValueError, r"k\n.*valid integer"),
+        ({"k": 0}, ValueError, r"k\n.*greater than or equal to 1"),
+        ({"k": MAX_K + 1}, ValueError, rf"k\n.*less than or equal to {MAX_K}"),
+        ({"selection": "best"}, ValueError, r"selection\n.*'sample', 'argmax'"),
+    ],
+)
+def test_rag_options_fail_at_construction(options, error, message):
+    with pytest.raises(error, match=message):
+        _rag(**options)
+
+
+def test_rag_threshold_extremes_that_are_valid_still_build():
+    _rag(merge_threshold=1, k=MAX_K)
+    _rag(merge_threshold=1e-9, k=1)
+
+
+def test_rag_retriever_of_another_type_is_a_type_error():
+    with pytest.raises(TypeError, match=r"retriever must be a LangChain retriever .* got str"):
+        create_diverse_rag_chain("my_store", _fake())  # type: ignore[arg-type]
+
+
+def test_merge_similar_checks_its_threshold_the_same_way():
+    distribution = VerbalizedDistribution.from_weighted([WeightedText("a", 1.0)])
+    with pytest.raises(TypeError, match=r"threshold must be a number in \(0, 1\]"):
+        merge_similar(distribution, HashedNgramEmbeddings(), "0.9")  # type: ignore[arg-type]
