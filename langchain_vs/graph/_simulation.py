@@ -222,6 +222,13 @@ def _check_setup(
         raise ValueError("opening is blank: give the moderator's first line, or None for none")
 
 
+def _check_interrupts(**interrupts: list[str] | None) -> None:
+    # LangGraph would read a string as its letters; "*" (every node) is LangGraph's own.
+    for option, nodes in interrupts.items():
+        if isinstance(nodes, str) and nodes != "*":
+            raise TypeError(f"{option} must be a list of node names, e.g. [{nodes!r}], got a str")
+
+
 def _add_parallel_drafting(
     graph: StateGraph[Any],
     nodes: dict[str, VerbalizedNode],
@@ -346,7 +353,8 @@ def create_persona_simulation(
             ``speaker_rule`` without parallel drafts, or a blank ``opening``.
         TypeError: ``personas`` not a list of personas or dicts (e.g. a string),
             ``turn_order`` neither a name nor a function, ``speaker_rule`` or
-            ``stop_condition`` not callable, or ``opening`` not a string.
+            ``stop_condition`` not callable, ``opening`` not a string, or an interrupt option
+            given as a string (not a list of node names).
     """
     voices = _as_personas(personas)
     _check_setup(
@@ -357,6 +365,7 @@ def create_persona_simulation(
         opening=opening,
         stop_condition=stop_condition,
     )
+    _check_interrupts(interrupt_before=interrupt_before, interrupt_after=interrupt_after)
     model = resolve_chat_model(model)  # once: every persona shares the client
     nodes = {p.name: VerbalizedNode(model, p, turn_key="turn", **node_options) for p in voices}
 

@@ -137,6 +137,11 @@ def test_a_persona_k_given_as_a_string_is_refused():
         Persona(name="Ada", description="x", k="3")  # type: ignore[arg-type]
 
 
+def test_a_persona_with_a_blank_description_is_refused():
+    with pytest.raises(ValueError, match="persona description is blank"):
+        Persona(name="Ada", description=" \n ")
+
+
 @pytest.mark.parametrize("max_turns", [True, 0, -1, 2.0, "3", None])
 def test_max_turns_must_be_an_int_of_at_least_one(max_turns):
     with pytest.raises(ValueError, match=r"max_turns must be an int of at least 1"):
@@ -159,6 +164,8 @@ def test_max_turns_must_be_an_int_of_at_least_one(max_turns):
         ({"opening": 5}, TypeError, r"opening must be a string or None, got int"),
         ({"opening": ["Hi"]}, TypeError, r"opening must be a string or None, got list"),
         ({"opening": "  \n"}, ValueError, r"opening is blank"),
+        ({"interrupt_before": "Ada"}, TypeError, r"interrupt_before must be a list .*\['Ada'\]"),
+        ({"interrupt_after": "Ada"}, TypeError, r"interrupt_after must be a list of node names"),
     ],
 )
 def test_simulation_options_of_the_wrong_kind_fail_at_construction(options, error, message):
@@ -171,6 +178,7 @@ def test_valid_simulation_options_still_build():
     _simulate([ADA, BO], turn_order="parallel_drafts", speaker_rule=rule, opening="Hi")
     _simulate([ADA, BO], turn_order=lambda state: "Ada", stop_condition=lambda s: False)
     _simulate(opening="")  # no opening line, as before
+    _simulate([ADA, BO], interrupt_before=["Bo"], interrupt_after="*")
 
 
 # -- create_diverse_rag_chain -------------------------------------------------------------------
