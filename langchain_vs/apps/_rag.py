@@ -91,6 +91,25 @@ class DiverseRAGResult:
     notes: list[str] = field(default_factory=list)
 
 
+def _similarity_threshold(name: str, value: Any) -> float:
+    """``value`` checked as a cosine-similarity threshold: a number in (0, 1].
+
+    Raises:
+        TypeError: Not a number (a string, a bool…).
+        ValueError: Outside (0, 1], or NaN.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(
+            f"{name} must be a number in (0, 1], e.g. 0.9, got {type(value).__name__} {value!r}"
+        )
+    if not 0.0 < value <= 1.0:  # NaN fails too
+        raise ValueError(
+            f"{name} must be in (0, 1] (answers at least this similar are merged; 0.9 merges "
+            f"near-paraphrases), got {value!r}"
+        )
+    return float(value)
+
+
 def merge_similar(
     distribution: VerbalizedDistribution, embeddings: Embeddings, threshold: float
 ) -> VerbalizedDistribution:
@@ -98,9 +117,12 @@ def merge_similar(
 
     Candidates are visited from most to least likely; each one either stays, or gives its
     probability to the kept candidate it is most similar to.
+
+    Raises:
+        TypeError: ``threshold`` is not a number.
+        ValueError: ``threshold`` is outside (0, 1].
     """
-    if not 0.0 < threshold <= 1.0:
-        raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
+    threshold = _similarity_threshold("threshold", threshold)
     from langchain_vs.eval import SimilarityIndex, unit_embeddings  # numpy: the metrics extra
 
     ranked = sorted(distribution.candidates, key=lambda c: -c.probability)
@@ -183,19 +205,35 @@ def create_diverse_rag_chain(
         seed: Seed for that pick.
         **sampler_options: Other :class:`~langchain_vs.runnables.VerbalizedSampler` options.
 
+    Raises:
+        TypeError: ``retriever`` is not a retriever or Runnable, ``merge_threshold`` not a
+            number, or ``embeddings`` not an ``Embeddings``.
+        ValueError: ``merge_threshold`` outside (0, 1], or a bad sampler option (``k`` not an
+            int from 1 to ``MAX_K``, an unknown ``selection``…), naming the valid choices.
+
     Returns:
         A Runnable taking a question (``str`` or ``{"question": ...}``) and returning a
         :class:`DiverseRAGResult` (answers most likely first), or a ``str`` with ``selection``.
         An empty question raises ``ValueError``. When the retriever finds nothing the model is
         not asked: the result holds the single answer ``"Not in the sources."`` (ungrounded).
     """
+    if not isinstance(retriever, Runnable) and not callable(retriever):
+        raise TypeError(
+            "retriever must be a LangChain retriever (e.g. vector_store.as_retriever()) or a "
+            f"Runnable from a question to documents, got {type(retriever).__name__}"
+        )
+    if merge_threshold is not None:
+        merge_threshold = _similarity_threshold("merge_threshold", merge_threshold)
+    if embeddings is not None and not isinstance(embeddings, Embeddings):
+        raise TypeError(
+            "embeddings must be a LangChain Embeddings (e.g. HashedNgramEmbeddings()), "
+            f"got {type(embeddings).__name__}"
+        )
     if selection is not None:  # checked with the other options, before any call
         sampler_options["selection"] = selection
     sampler = VerbalizedSampler(
         model=model, k=k, output="distribution", seed=seed, **sampler_options
     )
-    if merge_threshold is not None and not 0.0 < merge_threshold <= 1.0:
-        raise ValueError(f"merge_threshold must be in (0, 1], got {merge_threshold!r}")
 
     def no_context(state: dict[str, Any]) -> DiverseRAGResult:
         return DiverseRAGResult(

@@ -18,31 +18,56 @@ from typing import Any
 
 from langchain_vs.apps import DatasetProgress, DatasetReport, generate_dataset
 from langchain_vs.cli import _shared
+from langchain_vs.core import CandidateSchema
 
 __all__ = ["load_schema", "run_generate"]
+
+
+_SCHEMA_FORMS = (
+    "give module:Class (a pydantic model or TypedDict, its module importable from the current "
+    "folder) or a .json file holding a JSON schema of an object"
+)
 
 
 def load_schema(spec: str) -> Any:
     """``module:Class`` (a pydantic model or TypedDict) or a ``.json`` file with a JSON schema.
 
+    The command's ``--schema`` argument type: it runs while the arguments are read, so a bad
+    one is a usage error (exit 2) before any model starts.
+
+    Returns:
+        The schema as loaded (the class, or the JSON schema's dict), checked to be one that
+        structured candidates take.
+
     Raises:
-        ValueError: The module, class or file cannot be loaded (the message says which).
+        ValueError: The module, class or file cannot be loaded, or what it holds is not a
+            schema (the message says which, and what to give instead).
     """
     if spec.endswith(".json"):
         try:
-            return json.loads(Path(spec).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
-            raise ValueError(f"--schema {spec}: cannot read a JSON schema: {error}") from error
-    module_name, _, name = spec.partition(":")
-    if not module_name or not name:
-        raise ValueError(f"--schema {spec!r}: give module:Class or a .json file")
-    sys.path.insert(0, str(Path.cwd()))  # a module next to the user's data, as python -m does
+            schema = json.loads(Path(spec).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ValueError(f"{spec}: cannot read a JSON schema: {error}") from error
+    else:
+        module_name, _, name = spec.partition(":")
+        if not module_name or not name:
+            raise ValueError(f"{spec!r}: {_SCHEMA_FORMS}")
+        sys.path.insert(0, str(Path.cwd()))  # a module next to the user's data, as python -m does
+        try:
+            schema = getattr(importlib.import_module(module_name), name)
+        except (ImportError, AttributeError) as error:
+            raise ValueError(f"{spec}: {error}; {_SCHEMA_FORMS}") from error
+        except Exception as error:  # the user's module fails as it runs: say so, in one line
+            raise ValueError(
+                f"{spec}: importing {module_name} failed: {type(error).__name__}: {error}"
+            ) from error
+        finally:
+            sys.path.pop(0)
     try:
-        return getattr(importlib.import_module(module_name), name)
-    except (ImportError, AttributeError) as error:
-        raise ValueError(f"--schema {spec}: {error}") from error
-    finally:
-        sys.path.pop(0)
+        CandidateSchema.of(schema)
+    except ValueError as error:
+        raise ValueError(f"{spec}: {error}") from error
+    return schema
 
 
 def _summary(report: DatasetReport) -> str:
@@ -87,7 +112,6 @@ def run_generate(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     _check_out(args)
-    schema = None if args.schema is None else load_schema(args.schema)
     console = Console(stderr=True)
     embeddings = _shared.embeddings_for(args.embeddings)
     with console.status("Starting the model…"):
@@ -115,7 +139,7 @@ def run_generate(args: argparse.Namespace) -> int:
                 model,
                 args.prompts,
                 n=args.n,
-                schema=schema,
+                schema=args.schema,  # loaded and checked with the arguments
                 method=args.method,
                 k=args.k,
                 dedup=args.dedup,

@@ -70,6 +70,23 @@ def _positive(text: str) -> int:
     return value
 
 
+def _prompt(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            'the prompt is empty: give the request to answer, e.g. "Tell me a joke."'
+        )
+    return text
+
+
+def _schema(spec: str) -> Any:
+    from langchain_vs.cli._generate import load_schema  # the apps: only when --schema is given
+
+    try:
+        return load_schema(spec)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def _names(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
@@ -97,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sample = commands.add_parser("sample", help="draw a verbalized distribution for a prompt")
-    sample.add_argument("prompt", help="the request to answer")
+    sample.add_argument("prompt", type=_prompt, help="the request to answer")
     sample.add_argument("-k", "--k", type=_k, default=5, help=f"candidates to ask for (1-{MAX_K})")
     sample.add_argument(
         "--method", default=Method.VS_STANDARD.value, choices=[m.value for m in Method]
@@ -179,10 +196,13 @@ def _add_generate_command(commands: Any) -> argparse.ArgumentParser:
         description="Records go to --out as JSONL (the report to stdout), or without --out to "
         "stdout (the report to stderr).",
     )
-    generate.add_argument("prompts", nargs="+", help="one or more prompts, asked round robin")
+    generate.add_argument(
+        "prompts", nargs="+", type=_prompt, help="one or more prompts, asked round robin"
+    )
     generate.add_argument("-n", type=_positive, required=True, help="unique records to make")
     generate.add_argument(
         "--schema",
+        type=_schema,
         default=None,
         help="records as objects: module:Class (pydantic model or TypedDict) or a .json schema",
     )
@@ -265,8 +285,6 @@ def _render(record: dict[str, Any], prompt: str) -> None:
 def _sample(args: argparse.Namespace) -> int:
     from langchain_vs.runnables import VerbalizedSampler
 
-    if not args.prompt.strip():
-        raise ValueError("the prompt is empty")
     status = None
     if not args.json:
         from rich.console import Console

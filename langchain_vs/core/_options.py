@@ -103,7 +103,7 @@ class VerbalizedConfig(BaseModel):
     """Post-hoc, less diversity: drop candidates whose normalized probability is below this
     floor, keeping at least ``min_survivors``. In (0, 1]; ``None`` keeps all."""
     min_survivors: CandidateCount = 1
-    """How many candidates the post-hoc floor always keeps."""
+    """How many candidates the post-hoc floor always keeps (1 to ``k``)."""
     probability_definition: ProbabilityDefinition | None = None
     """How the weight is described to the model; ``None``: the paper's best for the method."""
     selection: SelectionStrategy = "sample"
@@ -158,6 +158,12 @@ class VerbalizedConfig(BaseModel):
     def _consistent(self) -> Any:
         if self.per_turn is not None and self.per_turn > self.k:
             raise ValueError(f"per_turn must be between 1 and k={self.k}, got {self.per_turn}")
+        if self.min_survivors > self.k:
+            raise ValueError(
+                f"min_survivors must be between 1 and k={self.k}, got {self.min_survivors}: "
+                "the post-hoc floor cannot keep more candidates than are asked for; lower "
+                "min_survivors or raise k"
+            )
         if self.probability_definition is not None and not self.method.is_verbalized:
             raise ValueError(
                 f"probability_definition applies to the vs_* methods only, not {self.method.value}"

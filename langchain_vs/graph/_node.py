@@ -92,6 +92,13 @@ class Persona(BaseModel):
             )
         return name
 
+    @field_validator("description")
+    @classmethod
+    def _not_blank(cls, description: str) -> str:
+        if not description.strip():
+            raise ValueError("persona description is blank: say who the persona is")
+        return description
+
     def system_prompt(self, others: Sequence[str]) -> str:
         """The persona's instruction for its next line."""
         company = f" You are talking with {', '.join(others)}." if others else ""

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 from langchain_core.language_models import BaseChatModel
@@ -33,7 +33,9 @@ from langchain_core.runnables import RunnableConfig, RunnableLambda
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.types import Send
+from pydantic import ValidationError
 
+from langchain_vs.core import did_you_mean
 from langchain_vs.graph._node import DRAWS_KEY, Persona, VerbalizedNode
 from langchain_vs.local import resolve_chat_model
 
@@ -131,7 +133,54 @@ def most_likely_speaker(state: dict[str, Any], drafts: list[dict[str, Any]]) -> 
     return str(max(eligible, key=_pick_probability)["persona"])
 
 
-def _check_setup(personas: Sequence[Persona], max_turns: int, turn_order: TurnOrder) -> None:
+_TURN_ORDERS = ("round_robin", "parallel_drafts")
+
+
+def _as_personas(personas: Any) -> list[Persona]:
+    """The personas as :class:`Persona` objects, each given as one or as its dict.
+
+    Raises:
+        TypeError: ``personas`` is not a list of them (a string, a single persona…), or holds
+            something else.
+        ValueError: A dict that is not a valid persona (the message names its position).
+    """
+    accepted = "a list of Persona objects or dicts with 'name' and 'description'"
+    if isinstance(personas, (str, bytes, Mapping, Persona)) or not isinstance(personas, Iterable):
+        raise TypeError(
+            f"personas must be {accepted}, got {type(personas).__name__}; "
+            "wrap a single persona in a list"
+        )
+    checked = []
+    for position, persona in enumerate(personas):
+        if isinstance(persona, Mapping):
+            try:
+                persona = Persona.model_validate(dict(persona))
+            except ValidationError as error:
+                problems = "; ".join(
+                    f"{'.'.join(map(str, e['loc'])) or 'persona'}: {e['msg']}"
+                    for e in error.errors()[:3]
+                )
+                raise ValueError(
+                    f"personas[{position}] is not a valid persona: {problems}"
+                ) from None
+        elif not isinstance(persona, Persona):
+            raise TypeError(
+                f"personas[{position}] must be a Persona or its dict (with 'name' and "
+                f"'description'), got {type(persona).__name__}"
+            )
+        checked.append(persona)
+    return checked
+
+
+def _check_setup(
+    personas: list[Persona],
+    *,
+    max_turns: int,
+    turn_order: TurnOrder,
+    speaker_rule: SpeakerRule | None,
+    opening: str | None,
+    stop_condition: Callable[[dict[str, Any]], bool] | None,
+) -> None:
     if not personas:
         raise ValueError("create_persona_simulation needs at least one persona")
     names = [p.name for p in personas]
@@ -145,6 +194,39 @@ def _check_setup(personas: Sequence[Persona], max_turns: int, turn_order: TurnOr
         raise ValueError(f"persona names {clashes} are reserved for the graph's own nodes")
     if isinstance(max_turns, bool) or not isinstance(max_turns, int) or max_turns < 1:
         raise ValueError(f"max_turns must be an int of at least 1, got {max_turns!r}")
+    if isinstance(turn_order, str) and turn_order not in _TURN_ORDERS:
+        raise ValueError(
+            f"unknown turn_order {turn_order!r}{did_you_mean(turn_order, _TURN_ORDERS)}; "
+            "give 'round_robin', 'parallel_drafts' or a function from the state to a name"
+        )
+    if not isinstance(turn_order, str) and not callable(turn_order):
+        raise TypeError(
+            "turn_order must be 'round_robin', 'parallel_drafts' or a function from the state "
+            f"to a persona name, got {type(turn_order).__name__}"
+        )
+    if speaker_rule is not None and not callable(speaker_rule):
+        raise TypeError(
+            "speaker_rule must be a function (state, drafts) -> persona name, "
+            f"got {type(speaker_rule).__name__}"
+        )
+    if speaker_rule is not None and turn_order != "parallel_drafts":
+        raise ValueError("speaker_rule applies to turn_order='parallel_drafts' only")
+    if stop_condition is not None and not callable(stop_condition):
+        raise TypeError(
+            "stop_condition must be a function from the state to a bool, "
+            f"got {type(stop_condition).__name__}"
+        )
+    if opening is not None and not isinstance(opening, str):
+        raise TypeError(f"opening must be a string or None, got {type(opening).__name__}")
+    if opening and not opening.strip():
+        raise ValueError("opening is blank: give the moderator's first line, or None for none")
+
+
+def _check_interrupts(**interrupts: list[str] | None) -> None:
+    # LangGraph would read a string as its letters; "*" (every node) is LangGraph's own.
+    for option, nodes in interrupts.items():
+        if isinstance(nodes, str) and nodes != "*":
+            raise TypeError(f"{option} must be a list of node names, e.g. [{nodes!r}], got a str")
 
 
 def _add_parallel_drafting(
@@ -203,7 +285,7 @@ def _add_parallel_drafting(
 
 
 def create_persona_simulation(
-    personas: Sequence[Persona],
+    personas: Sequence[Persona | Mapping[str, Any]],
     model: BaseChatModel | str,
     *,
     max_turns: int,
@@ -238,7 +320,8 @@ def create_persona_simulation(
     (``InMemorySaver``, ``SqliteSaver``, ``PostgresSaver``) to make runs resumable by thread id.
 
     Args:
-        personas: The voices, in speaking order for round robin.
+        personas: The voices, in speaking order for round robin: :class:`Persona` objects or
+            their dicts (``{"name": ..., "description": ...}``, validated as a ``Persona``).
         model: Any chat model, or its name (``"openai:gpt-4.1-mini"``, ``"local"``; see
             :func:`~langchain_vs.local.resolve_chat_model`). Each persona gets its own
             configured copy if it has settings.
@@ -264,19 +347,27 @@ def create_persona_simulation(
         The compiled graph, with state schema :class:`PersonaSimulationState`.
 
     Raises:
-        ValueError: No personas, duplicate or reserved names (``opening``, ``finish``, and
-            ``next_speaker`` unless drafting in parallel), ``max_turns`` < 1, an unknown
-            ``turn_order``, or a ``speaker_rule`` without parallel drafts.
+        ValueError: No personas, a persona dict that is not valid, duplicate or reserved names
+            (``opening``, ``finish``, and ``next_speaker`` unless drafting in parallel),
+            ``max_turns`` not an int of at least 1, an unknown ``turn_order``, a
+            ``speaker_rule`` without parallel drafts, or a blank ``opening``.
+        TypeError: ``personas`` not a list of personas or dicts (e.g. a string),
+            ``turn_order`` neither a name nor a function, ``speaker_rule`` or
+            ``stop_condition`` not callable, ``opening`` not a string, or an interrupt option
+            given as a string (not a list of node names).
     """
-    _check_setup(personas, max_turns, turn_order)
-    if turn_order not in ("round_robin", "parallel_drafts") and not callable(turn_order):
-        raise ValueError(
-            f"turn_order must be 'round_robin', 'parallel_drafts' or a callable, got {turn_order!r}"
-        )
-    if speaker_rule is not None and turn_order != "parallel_drafts":
-        raise ValueError("speaker_rule applies to turn_order='parallel_drafts' only")
+    voices = _as_personas(personas)
+    _check_setup(
+        voices,
+        max_turns=max_turns,
+        turn_order=turn_order,
+        speaker_rule=speaker_rule,
+        opening=opening,
+        stop_condition=stop_condition,
+    )
+    _check_interrupts(interrupt_before=interrupt_before, interrupt_after=interrupt_after)
     model = resolve_chat_model(model)  # once: every persona shares the client
-    nodes = {p.name: VerbalizedNode(model, p, turn_key="turn", **node_options) for p in personas}
+    nodes = {p.name: VerbalizedNode(model, p, turn_key="turn", **node_options) for p in voices}
 
     def finished(state: dict[str, Any]) -> bool:
         turn = int(state.get("turn") or 0)

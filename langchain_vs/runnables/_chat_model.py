@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from langchain_core.callbacks import (
     AsyncCallbackManager,
@@ -31,7 +31,14 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema
-from pydantic import ConfigDict, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 from langchain_vs.core import (
     CandidateSchema,
@@ -133,17 +140,20 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
     model: BaseChatModel
     """The chat model that is asked for the distribution: any LangChain chat model, or its name
     (``"openai:gpt-4.1-mini"``, ``"local"``; see :func:`~langchain_vs.local.resolve_chat_model`)."""
-    temperature: float | None = None
-    """Sampling temperature of the wrapped model (``None`` keeps its own)."""
-    max_tokens: int | None = None
-    """Token limit of one response (``None`` keeps the wrapped model's)."""
-    timeout: float | None = None
-    """Request timeout of the wrapped model, in seconds (``None`` keeps its own)."""
+    temperature: Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)] | None = None
+    """Sampling temperature of the wrapped model, a finite number of at least 0 (``None`` keeps
+    its own; the provider may cap it, e.g. at 2 for OpenAI)."""
+    max_tokens: Annotated[int, Field(strict=True, ge=1)] | None = None
+    """Token limit of one response, an ``int`` of at least 1 (``None`` keeps the wrapped
+    model's)."""
+    timeout: Annotated[float, Field(strict=True, gt=0.0, allow_inf_nan=False)] | None = None
+    """Request timeout of the wrapped model, in seconds: a finite number above 0 (``None``
+    keeps its own)."""
     api_key: SecretStr | None = None
     """API key for a copy of the wrapped model, if it takes one (``None`` keeps its own)."""
     stop: list[str] | None = None
     """Stop sequences: the chosen response is cut at the first one."""
-    streaming: bool = False
+    streaming: Annotated[bool, Field(strict=True)] = False
     """Whether ``invoke`` streams internally (kept for LangChain compatibility)."""
 
     _engine: VerbalizedEngine = PrivateAttr()

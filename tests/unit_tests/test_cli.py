@@ -19,6 +19,11 @@ from .fake_models import ScriptedFakeChatModel, vs_json
         ["sample", "x", "--temperature", "-1"],
         ["sample", "x", "--temperature", "nan"],
         ["sample", "x", "--n-ctx", "0"],
+        ["sample", "x", "--temperature", "inf"],
+        ["sample", "x", "-k", "1.5"],
+        ["sample", "x", "--min-probability", "nan"],
+        ["bench", "-k", "0"],
+        ["generate", "x", "-n", "1", "--temperature", "nan"],
     ],
 )
 def test_bad_arguments_exit_2_before_any_model_starts(args, capsys):
@@ -55,8 +60,6 @@ def test_errors_are_one_line_without_traceback(capsys, monkeypatch):
     assert err.count("\n") == 1 and "OPENAI_API_KEY" in err and "Traceback" not in err
     assert cli.main(["sample", "x", "--model", "bogus"]) == 1
     assert "model 'bogus': no provider fits this name" in capsys.readouterr().err
-    assert cli.main(["sample", "   "]) == 1
-    assert "prompt is empty" in capsys.readouterr().err
 
 
 def test_debug_shows_the_traceback():
@@ -189,20 +192,56 @@ def test_generate_loads_a_schema_by_module_and_class(monkeypatch, capsys, tmp_pa
     assert json.loads(capsys.readouterr().out.splitlines()[0])["value"] == {"name": "Oslo"}
 
 
+def _no_model(monkeypatch):
+    def no_model(args):
+        raise AssertionError("the model was started")
+
+    monkeypatch.setattr(_shared, "chat_model", no_model)
+
+
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("no_such_module:City", "No module named 'no_such_module'"),
-        ("json:Nope", "has no attribute 'Nope'"),
-        ("City", "give module:Class or a .json file"),
+        ("no_such_module:City", "No module named 'no_such_module'; give module:Class"),
+        ("json:Nope", "has no attribute 'Nope'; give module:Class"),
+        ("City", "give module:Class (a pydantic model or TypedDict"),
         ("missing.json", "cannot read a JSON schema"),
+        ("not_json.json", "cannot read a JSON schema"),
+        ("array.json", 'must describe a JSON object ("type": "object"'),
+        ("json:dumps", "schema must be a pydantic model class, a TypedDict or a JSON-schema dict"),
+        ("json:JSONDecoder", "schema must be a pydantic model class"),
+        ("broken_schemas:City", "importing broken_schemas failed: RuntimeError: no network"),
     ],
 )
-def test_generate_schema_errors_are_one_line(spec, message, monkeypatch, capsys):
-    _fake_replies(monkeypatch, FOUR_CALLS)
-    assert cli.main(["generate", "x", "-n", "1", "--schema", spec]) == 1
+def test_a_bad_schema_exits_2_before_any_model_starts(spec, message, monkeypatch, capsys, tmp_path):
+    (tmp_path / "not_json.json").write_text("{nope")
+    (tmp_path / "array.json").write_text('{"type": "array"}')
+    (tmp_path / "broken_schemas.py").write_text("raise RuntimeError('no network')\n")
+    monkeypatch.chdir(tmp_path)
+    _no_model(monkeypatch)
+    with pytest.raises(SystemExit) as info:
+        cli.main(["generate", "x", "-n", "1", "--schema", spec])
+    assert info.value.code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and message in err
+    assert err.count("\n") == 2 and "argument --schema: " in err and message in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sample", ""],
+        ["sample", "  \n\t"],
+        ["generate", "", "-n", "1"],
+        ["generate", "A good prompt.", " ", "-n", "1"],
+    ],
+)
+def test_an_empty_prompt_exits_2_before_any_model_starts(args, monkeypatch, capsys):
+    _no_model(monkeypatch)
+    with pytest.raises(SystemExit) as info:
+        cli.main(args)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 2 and "the prompt is empty: give the request to answer" in err
 
 
 def test_generate_patience_stops_a_model_that_repeats_itself(monkeypatch, capsys):
