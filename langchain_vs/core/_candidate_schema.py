@@ -112,11 +112,11 @@ def _as_pydantic_typed_dict(typed_dict: Any, building: set[Any]) -> Any:
             (hint,) = get_args(hint)
         if get_origin(hint) is Annotated:
             base, *extras = get_args(hint)
-            # LangChain's convention: Annotated[type, default, "description"]
-            description = extras[1] if len(extras) > 1 and isinstance(extras[1], str) else None
-            hint = _rebuilt(base, building)
-            if description is not None:
-                hint = Annotated[hint, Field(description=description)]
+            # LangChain's convention: Annotated[type, default, "description"]; pydantic
+            # ignores the default and the string, and keeps its own metadata (Field(ge=0)).
+            if len(extras) > 1 and isinstance(extras[1], str):
+                extras.insert(0, Field(description=extras[1]))
+            hint = Annotated[(_rebuilt(base, building), *extras)]
         else:
             hint = _rebuilt(hint, building)
         mark = (

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import jsonschema
 import pytest
 import typing_extensions
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from referencing.exceptions import Unresolvable
 
 from langchain_vs import VerbalizedChatModel, VerbalizedSampler, verbalize
@@ -110,6 +110,20 @@ def test_optional_typeddict_keys_stay_optional(structured):
     inner = ScriptedFakeChatModel(replies=[vs_objects({"name": "Rex"}, {"legs": 4})])
     dist = verbalize("Q", model=inner, k=2, schema=Mixed)
     assert dist.values == [{"name": "Rex"}] and "dropped_invalid" in dist.repairs
+
+
+class Constrained(typing.TypedDict):
+    legs: Annotated[int, Field(ge=0, le=8)]
+    name: Annotated[str, ..., "the pet's name", Field(max_length=12)]
+
+
+def test_pydantic_metadata_on_typeddict_keys_is_kept():
+    schema = CandidateSchema.of(Constrained)
+    assert schema.json_schema["properties"]["legs"]["maximum"] == 8
+    assert schema.json_schema["properties"]["name"]["maxLength"] == 12
+    assert schema.json_schema["properties"]["name"]["description"] == "the pet's name"
+    with pytest.raises(ValueError, match="legs: 9 is greater than the maximum of 8"):
+        schema.validate({"legs": 9, "name": "Rex"})
 
 
 def test_nested_typeddicts_keep_their_optional_keys():
