@@ -27,6 +27,7 @@ import types
 import typing
 from collections.abc import Iterator
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
+from urllib.parse import unquote
 
 import typing_extensions
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
@@ -364,7 +365,9 @@ class CandidateSchema:
     def nested_json_schema(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """The schema to nest inside another one, and the definitions to put at that one's top.
 
-        The definitions are the schema's ``$defs`` / ``definitions``. References into them
+        The definitions are the schema's ``$defs`` / ``definitions``; its ``$schema`` and
+        ``$id`` are left out (they belong to a document, not to a nested schema; the
+        candidate is still validated by its own dialect). References into the definitions
         stay as they are; references to the schema's root (``"#"``, recursion) or into it
         (``"#/properties/..."``) would point at the outer schema once nested, so the root moves
         into ``$defs`` (as ``VSCandidate``, or a free name like it), the nested schema is a
@@ -382,6 +385,8 @@ class CandidateSchema:
             ({'$ref': '#/$defs/VSCandidate'}, {'$ref': '#/$defs/VSCandidate'})
         """
         body = copy.deepcopy(self.json_schema)
+        for key in ("$schema", "$id"):  # a document's keywords, not a nested schema's
+            body.pop(key, None)
         shared = {key: body.pop(key) for key in _DEFINITIONS if key in body}
         nodes = [*_subschemas(body), *(n for key in shared for n in _subschemas(shared[key]))]
         into_root = [
@@ -389,7 +394,7 @@ class CandidateSchema:
             for node in nodes
             if isinstance(ref := node.get("$ref"), str)
             and ref.startswith("#")
-            and not any(ref.startswith(f"#/{key}/") for key in _DEFINITIONS)
+            and not any(unquote(ref).startswith(f"#/{key}/") for key in _DEFINITIONS)
         ]
         if not into_root:
             return body, shared

@@ -221,6 +221,36 @@ def test_the_root_moves_to_a_free_name_in_defs():
     assert CandidateSchema.of(schema).json_schema == schema  # the user's schema, unchanged
 
 
+def test_nesting_keeps_encoded_definition_refs_and_drops_document_keywords():
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://example.com/pet",
+        "type": "object",
+        "definitions": {"a/b": {"type": "string"}},
+        "$defs": {"N": {"type": "integer"}},
+        "properties": {
+            "p": {"$ref": "#/definitions/a~1b"},
+            "q": {"$ref": "#/%24defs/N"},
+            "kids": {"type": "array", "items": {"$ref": "#"}},
+        },
+    }
+    wrapper = response_json_schema(
+        Method.VS_STANDARD,
+        count=1,
+        definition=Method.VS_STANDARD.default_definition,
+        candidate=CandidateSchema.of(schema),
+    )
+    assert wrapper is not None
+    moved = wrapper["$defs"]["VSCandidate"]
+    assert "$schema" not in moved and "$id" not in moved
+    assert moved["properties"]["q"] == {"$ref": "#/%24defs/N"}  # still into the definitions
+    validator = jsonschema.Draft202012Validator(wrapper)
+    good = {"responses": [{"value": {"p": "x", "q": 1, "kids": [{"q": 2}]}, "probability": 1}]}
+    assert list(validator.iter_errors(good)) == []
+    bad = {"responses": [{"value": {"kids": [{"q": "two"}]}, "probability": 1}]}
+    assert list(validator.iter_errors(bad))
+
+
 @pytest.mark.parametrize(
     ("ref", "message"),
     [
