@@ -241,18 +241,25 @@ def _check_references(schema: dict[str, Any], resolver: Any) -> None:
 
 
 def _describes_object(schema: dict[str, Any], resolver: Any, seen: int = 0) -> bool:
-    """Whether ``schema`` describes JSON objects only: directly, by ``$ref`` or every branch."""
-    if schema.get("type") == "object" or "properties" in schema:
-        return True
-    if "type" in schema or seen > 32:
+    """Whether ``schema`` describes JSON objects only.
+
+    Directly (``"type": "object"``, or ``properties`` with no other type), by ``$ref``, by
+    every branch of a ``oneOf`` / ``anyOf``, or by one part of an ``allOf``.
+    """
+    if "type" in schema or "properties" in schema:
+        return bool(schema.get("type", "object") == "object")
+    if seen > 32:  # references going round in circles
         return False
+
+    def describes(part: Any) -> bool:
+        return isinstance(part, dict) and _describes_object(part, resolver, seen + 1)
+
     if isinstance(ref := schema.get("$ref"), str):
-        target = resolver.lookup(ref).contents
-        return isinstance(target, dict) and _describes_object(target, resolver, seen + 1)
+        return describes(resolver.lookup(ref).contents)
+    if any(describes(part) for part in schema.get("allOf") or ()):
+        return True
     branches = [b for key in ("oneOf", "anyOf") for b in schema.get(key) or ()]
-    return bool(branches) and all(
-        isinstance(b, dict) and _describes_object(b, resolver, seen + 1) for b in branches
-    )
+    return bool(branches) and all(describes(b) for b in branches)
 
 
 class CandidateSchema:

@@ -295,8 +295,9 @@ ONE_OF = {
     [
         (Node.model_json_schema(), [{"name": "a", "kids": [{"name": "b"}]}, {"name": "c"}]),
         (ONE_OF, [{"cat": "Tom"}, {"dog": "Rex"}]),
+        ({"allOf": [ONE_OF, {"maxProperties": 1}]}, [{"cat": "Tom"}, {"dog": "Rex"}]),
     ],
-    ids=["pydantic recursive $ref", "oneOf"],
+    ids=["pydantic recursive $ref", "oneOf", "allOf"],
 )
 def test_pydantic_recursive_dicts_and_top_level_one_of_are_accepted(schema, values):
     # Today's main refused both ("must describe a JSON object").
@@ -314,6 +315,9 @@ def test_pydantic_recursive_dicts_and_top_level_one_of_are_accepted(schema, valu
         {"oneOf": [{"type": "object"}, {"type": "string"}]},
         {"$ref": "#/$defs/Name", "$defs": {"Name": {"type": "string"}}},
         {"anyOf": [{"type": "object"}, {"type": "null"}]},
+        {"type": ["object", "null"], "properties": {}},
+        {"type": "string", "properties": {}},
+        {"$ref": "#"},
     ],
 )
 def test_a_schema_that_may_describe_a_non_object_is_refused(schema):
