@@ -49,7 +49,14 @@ _ROOT_NAME = "VSCandidate"
 """The ``$defs`` name a schema's root moves to when its own references point at it."""
 
 # JSON-schema keywords whose values are schemas: maps of them, lists of them, or one.
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_MAPS = (
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+    "dependencies",  # draft 7: a schema or a list of names per key (the lists are skipped)
+)
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SCHEMA_ONE = (
     "items",

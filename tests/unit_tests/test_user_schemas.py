@@ -270,6 +270,18 @@ def test_an_unresolvable_reference_is_refused_before_any_call(ref, message):
     assert inner.calls == []
 
 
+@pytest.mark.parametrize(
+    "where",
+    ["items", "additionalProperties", "not", "if", "dependentSchemas", "dependencies"],
+)
+def test_references_are_checked_under_every_schema_keyword(where):
+    owner = {"$ref": "#/$defs/Missing"}
+    inner = {"dependentSchemas": {"a": owner}, "dependencies": {"a": owner}}.get(where, owner)
+    schema = {"type": "object", "properties": {"a": {"type": "array"}}, where: inner}
+    with pytest.raises(ValueError, match="points at nothing in the schema"):
+        CandidateSchema.of(schema)
+
+
 def test_dynamic_references_and_nested_ids_are_refused():
     with pytest.raises(ValueError, match=r"\$dynamicRef, which is not supported"):
         CandidateSchema.of({"type": "object", "properties": {"a": {"$dynamicRef": "#node"}}})
