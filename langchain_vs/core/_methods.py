@@ -433,7 +433,8 @@ def response_json_schema(
 
     Without ``candidate`` it is :func:`response_schema`'s; with it, each response is an object
     of the user's schema (nested per response, beside its weight; the reply itself for
-    ``DIRECT`` and ``MULTI_TURN``), the schema's definitions moved to the top.
+    ``DIRECT`` and ``MULTI_TURN``), the schema's definitions moved to the top and its
+    references kept pointing where they did (see :meth:`CandidateSchema.nested_json_schema`).
     ``constrained_weights`` puts the weight's constrained schema in (see
     :meth:`ProbabilityDefinition.weight_json_schema`); it changes nothing else.
 
@@ -455,8 +456,7 @@ def response_json_schema(
             fields = schema["$defs"]["Response"]["properties"]
             fields[definition.field_name] = definition.weight_json_schema(constrained=True)
         return schema
-    body = dict(candidate.json_schema)
-    shared: dict[str, Any] = {key: body.pop(key) for key in ("$defs", "definitions") if key in body}
+    body, shared = candidate.nested_json_schema()  # references rewritten to stay correct
     if not method.asks_json:
         return {"title": candidate.name, **body, **shared}
     properties: dict[str, Any] = {}

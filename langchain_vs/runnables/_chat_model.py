@@ -96,6 +96,19 @@ def _as_chunk(message: AIMessage) -> AIMessageChunk:
     )
 
 
+def _traced_schema(candidate: CandidateSchema) -> dict[str, Any]:
+    """The schema tracing shows, as for any model's structured output.
+
+    LangChain's reading of the user's schema where it has one; where it has none for a schema
+    that ``schema=`` accepts (an untitled JSON schema, a ``NotRequired`` key), the candidate's
+    JSON schema, titled.
+    """
+    try:
+        return convert_to_json_schema(candidate.source)
+    except (ValueError, TypeError):
+        return {"title": candidate.name, **candidate.json_schema}
+
+
 class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
     """A chat model that answers by Verbalized Sampling through another chat model.
 
@@ -281,21 +294,21 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
         if kwargs:
             raise ValueError(f"with_structured_output got unexpected arguments: {sorted(kwargs)}")
         mode = method or self.structured_output
+        candidate_schema = CandidateSchema.of(schema)  # what schema= accepts, nothing less
         options = {name: getattr(self, name) for name in VerbalizedConfig.model_fields}
         sampler = VerbalizedSampler(
             model=self.inner_model(),
-            **{**options, "candidate_schema": schema, "structured_output": mode},
+            **{**options, "candidate_schema": candidate_schema, "structured_output": mode},
             output="message" if include_raw else "value",
         ).bind(
             # Tracing shows the user's schema, as for any model's structured output.
             ls_structured_output_format={
                 "kwargs": {"method": mode, "strict": strict},
-                "schema": convert_to_json_schema(schema),
+                "schema": _traced_schema(candidate_schema),
             }
         )
         if not include_raw:
             return sampler
-        candidate_schema = CandidateSchema.of(schema)
 
         def parsed(message: AIMessage) -> dict[str, Any]:
             value = candidate_schema.validate(json.loads(message.text))

@@ -5,6 +5,8 @@ model write values of the weight's constrained schema, so no reply can need the 
 repair (its raw values are checked against the schema itself).
 """
 
+import json
+
 import jsonschema
 import pytest
 from langchain_openai import ChatOpenAI
@@ -73,3 +75,28 @@ def test_structured_candidates_are_constrained_too(chat_model: ChatOpenAI) -> No
     record = message.response_metadata["verbalized_sampling"]
     check_constrained([record], ProbabilityDefinition.EXPLICIT)
     assert all(Pet.model_validate_json(c["text"]) for c in record["candidates"])
+
+
+SELF_REFERENCING = {
+    "title": "Topic",
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "maxLength": 24},
+        "alias": {"$ref": "#/properties/name"},
+        "subtopics": {"type": "array", "items": {"$ref": "#"}, "maxItems": 1},
+    },
+    "required": ["name", "subtopics"],
+}
+
+
+def test_a_self_referencing_schema_is_taken_by_llama_cpp(chat_model: ChatOpenAI) -> None:
+    # Its "#" and "#/properties/..." references, nested per response, still point at the
+    # user's schema: llama.cpp takes the request (no 400, no fall-back to text).
+    sampler = VerbalizedSampler(
+        model=chat_model, k=2, schema=SELF_REFERENCING, seed=0, output="message"
+    )
+    record = sampler.invoke("Name a topic for a school project.").response_metadata[
+        "verbalized_sampling"
+    ]
+    assert record["structured"] and record["structured_error"] is None
+    assert all(json.loads(c["text"])["name"] is not None for c in record["candidates"])

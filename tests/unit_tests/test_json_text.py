@@ -56,13 +56,14 @@ def test_close_json_keeps_what_was_well_formed_before_a_syntax_error() -> None:
     assert close_json('{"a": [1, 2], "b": NaN}', 0) == ({"a": [1, 2]}, 19)
 
 
-def test_close_json_stops_at_the_depth_cap() -> None:
-    deep = "[" * 70 + "]" * 70
-    value, _ = close_json(deep, 0) or (None, 0)
+def test_close_json_reads_to_the_depth_cap_and_skips_what_is_deeper() -> None:
+    deep = "[" * 70 + "]" * 70 + "tail"
+    value, end = close_json(deep, 0) or (None, 0)
     depth = 0
     while isinstance(value, list) and value:
         value, depth = value[0], depth + 1
-    assert depth == 63  # 64 brackets read (the innermost one empty), the rest cut
+    assert (depth, value) == (64, None)  # 64 brackets read, the deeper value read as null
+    assert end == 140  # and skipped whole: reading goes on after it
 
 
 # -- read_json_document ----------------------------------------------------------------------

@@ -41,7 +41,14 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 # it (a '{' followed by another '{' cannot start a value, so a run of braces costs nothing).
 _STARTS = re.compile(r"\{[ \t\n\r]*[\"'}]|\[[ \t\n\r]*[-0-9\"'{\[\]tfn]")
 _MAX_DEPTH = 64
-"""Deeper nesting is no VS reply; the scan stops there (and the decoder never recurses deeply)."""
+"""The scan reads this many levels of objects and arrays (so the decoder never recurses deeply).
+
+A value nested deeper is skipped whole and read as ``null`` (the value around it is then not
+whole), so what follows it is still read: a structured candidate that deep is dropped as too
+deep (see ``CandidateSchema``'s ``MAX_DEPTH``), never cut short, and never costs the next one.
+"""
+_DEEP_SKIP = re.compile(r'[^"{}\[\]]*')
+"""Up to the next character that matters when skipping a too-deep value."""
 _CLOSERS = {"{": "}", "[": "]"}
 
 _SMALL_FOR_JSON_REPAIR = 16_384
@@ -151,7 +158,7 @@ def _mend(text: str, start: int) -> tuple[str | None, int, bool]:
     if start >= len(text) or text[start] not in _CLOSERS:
         return None, start + 1, False
     stack: list[str] = []
-    dropped_commas: list[int] = []
+    edits: list[tuple[int, int, str]] = []  # (start, stop, replacement): trailing commas, too deep
     last_comma = -1
     cut, cut_depth = start, 0  # text[start:cut] + closers of stack[:cut_depth] is valid
     expect = _VALUE
@@ -181,11 +188,16 @@ def _mend(text: str, start: int) -> tuple[str | None, int, bool]:
             i += 1
             expect = _KEY if char == "{" else _VALUE
             cut, cut_depth = i, len(stack)
+        elif expect == _VALUE and char in _CLOSERS:  # too deep: skipped, read as null
+            skipped = _skip_nested(text, i)
+            edits.append((i, skipped, "null"))
+            i = skipped
+            expect, cut, cut_depth = _COMMA, i, len(stack)
         elif char in "}]" and stack and _CLOSERS[stack[-1]] == char:
             if expect in (_COLON,) or (expect == _VALUE and stack[-1] == "{"):
                 break  # '{"a": }' or '{"a" }': malformed
             if expect != _COMMA and last_comma >= cut:
-                dropped_commas.append(last_comma)  # a trailing comma: '[1, 2,]'
+                edits.append((last_comma, last_comma + 1, ""))  # a trailing comma: '[1, 2,]'
             stack.pop()
             i += 1
             expect, cut, cut_depth = _COMMA, i, len(stack)
@@ -205,15 +217,34 @@ def _mend(text: str, start: int) -> tuple[str | None, int, bool]:
             break
     if cut_depth == 0 and not tail and cut == start:
         return None, i, False
-    whole = not stack and not dropped_commas
+    whole = not stack and not edits
     pieces, position = [], start
-    for comma in dropped_commas:
-        pieces.append(text[position:comma])
-        position = comma + 1
+    for edit_start, edit_stop, replacement in edits:
+        pieces.append(text[position:edit_start])
+        pieces.append(replacement)
+        position = edit_stop
     pieces.append(text[position:cut])
     pieces.append(tail)
     pieces.extend(_CLOSERS[bracket] for bracket in reversed(stack[:cut_depth]))
     return "".join(pieces), i, whole
+
+
+def _skip_nested(text: str, start: int) -> int:
+    """Where the object or array at ``start`` ends (its brackets balanced, strings skipped).
+
+    It is not checked beyond that; the end of the text if it is cut off.
+    """
+    depth, i, end = 0, start, len(text)
+    while i < end:
+        if text[i] == '"':
+            i = _skip(_STRING_BODY, text, i + 1) + 1
+        else:
+            depth += 1 if text[i] in "{[" else -1
+            i += 1
+            if depth == 0:
+                return i
+        i = _skip(_DEEP_SKIP, text, i)
+    return end
 
 
 def _json_repair_may_help(text: str, stop: int) -> bool:

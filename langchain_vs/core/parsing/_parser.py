@@ -20,7 +20,7 @@ from langchain_core.output_parsers import BaseTransformOutputParser
 from langchain_core.outputs import ChatGeneration, Generation
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from langchain_vs.core._candidate_schema import CandidateSchema
+from langchain_vs.core._candidate_schema import CandidateSchema, CandidateTooDeepError
 from langchain_vs.core._distribution import VerbalizedDistribution, WeightedText, as_json_scalar
 from langchain_vs.core._methods import Method, ProbabilityDefinition, format_instructions
 from langchain_vs.core._weights import repair_weights
@@ -142,7 +142,8 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
     runaway reply is no distribution)."""
     candidate_schema: CandidateSchema | None = None
     """Structured candidates: each response is an object of this schema (``Candidate.value``);
-    responses that do not validate are dropped (repair ``dropped_invalid``)."""
+    responses that do not validate are dropped (repair ``dropped_invalid``; ``dropped_too_deep``
+    for one nested deeper than ``CandidateSchema``'s ``MAX_DEPTH``)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -288,8 +289,10 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         ):
             raw_items = raw_items[:-1]
         if self.candidate_schema is not None:
-            items, invalid = self._validated(raw_items)
-            if invalid:
+            items, invalid, too_deep = self._validated(raw_items)
+            if too_deep:
+                repairs.append("dropped_too_deep")
+            if len(invalid) > too_deep:
                 repairs.append("dropped_invalid")
                 if not items and not partial:
                     raise self._error(
@@ -381,13 +384,17 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
             for text, raw, (weight, codes) in zip(texts, raws, repaired, strict=True)
         ], dropped
 
-    def _validated(self, raw_items: list[Any]) -> tuple[list[WeightedText], list[str]]:
-        """Structured candidates: the items whose object validates, and why the others fail."""
+    def _validated(self, raw_items: list[Any]) -> tuple[list[WeightedText], list[str], int]:
+        """Structured candidates: the items whose object validates, and why the others fail.
+
+        The count is how many of those nest too deep (``CandidateSchema``'s ``MAX_DEPTH``).
+        """
         schema = self.candidate_schema
         assert schema is not None
         key, definition = self._value_key(raw_items) if self.method.is_verbalized else (None, None)
         kept: list[tuple[Any, Any]] = []  # (validated object, raw weight)
         invalid: list[str] = []
+        too_deep = 0
         for number, item in enumerate(raw_items, 1):
             candidate = item
             if self.method.is_verbalized and isinstance(item, dict):
@@ -401,6 +408,7 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
                 obj = schema.validate(candidate)
             except ValueError as error:
                 invalid.append(f"response {number} {error}")
+                too_deep += isinstance(error, CandidateTooDeepError)
                 continue
             raw = item.get(key) if isinstance(item, dict) and key else None
             kept.append((obj, raw))
@@ -408,10 +416,14 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
             repaired = repair_weights([raw for _, raw in kept], definition)
         else:
             repaired = [(1.0, ())] * len(kept)
-        return [
-            WeightedText(schema.canonical_text(obj), weight, as_json_scalar(raw), codes, obj)
-            for (obj, raw), (weight, codes) in zip(kept, repaired, strict=True)
-        ], invalid
+        return (
+            [
+                WeightedText(schema.canonical_text(obj), weight, as_json_scalar(raw), codes, obj)
+                for (obj, raw), (weight, codes) in zip(kept, repaired, strict=True)
+            ],
+            invalid,
+            too_deep,
+        )
 
     def _value_key(self, items: list[Any]) -> tuple[str | None, ProbabilityDefinition | None]:
         """Which field carries the weight, and how to read it (the expected field first)."""
