@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         setting_names,
     )
     from langchain_vs.core._options import (
+        FACE_MODEL_CONFIG,
         CandidateCount,
         StructuredOutputMode,
         UnitInterval,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from langchain_vs.core.parsing import VerbalizedOutputParser
 
 _HOMES = {
+    "FACE_MODEL_CONFIG": "_options",
     "declare_grammar_server": "_engine",
     "withdraw_grammar_server": "_engine",
     "METADATA_KEY": "_engine",
@@ -78,6 +80,7 @@ _HOMES = {
 }
 
 __all__ = [
+    "FACE_MODEL_CONFIG",
     "declare_grammar_server",
     "withdraw_grammar_server",
     "METADATA_KEY",

@@ -33,6 +33,8 @@ import typing_extensions
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from typing_extensions import is_typeddict
 
+from langchain_vs.core._nesting import nests_deeper_than
+
 __all__ = ["MAX_DEPTH", "CandidateSchema", "CandidateTooDeepError"]
 
 _SHOWN_ERRORS = 3
@@ -183,21 +185,6 @@ def _subschemas(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
         for key in (*_SCHEMA_LISTS, *_SCHEMA_ONE):
             child = node.get(key)
             stack.extend(child if isinstance(child, list) else [child])
-
-
-def _depth_over(value: Any, limit: int) -> bool:
-    """Whether ``value`` nests objects and arrays more than ``limit`` levels deep."""
-    level = [value] if isinstance(value, dict | list) else []
-    for _ in range(limit):
-        level = [
-            child
-            for node in level
-            for child in (node.values() if isinstance(node, dict) else node)
-            if isinstance(child, dict | list)
-        ]
-        if not level:
-            return False
-    return bool(level)
 
 
 def _resolver(schema: dict[str, Any]) -> Any:
@@ -353,7 +340,7 @@ class CandidateSchema:
                 ``ValueError``).
             ValueError: ``value`` does not follow the schema (the message says where and why).
         """
-        if _depth_over(value, MAX_DEPTH):
+        if nests_deeper_than(value, MAX_DEPTH):
             raise CandidateTooDeepError(
                 f"does not match {self.name}: it nests objects and arrays deeper than "
                 f"{MAX_DEPTH} levels, the most a candidate may"

@@ -41,9 +41,10 @@ from langchain_vs.core._methods import MAX_K, MAX_RETRIES, Method, ProbabilityDe
 from langchain_vs.core.parsing import DEFAULT_MAX_REPLY_CHARS
 
 __all__ = [
+    "CandidateCount",
+    "FACE_MODEL_CONFIG",
     "MAX_K",
     "MAX_RETRIES",
-    "CandidateCount",
     "StructuredOutputMode",
     "UnitInterval",
     "VerbalizedConfig",
@@ -79,6 +80,17 @@ def _unknown_names_error(
     name = unknown[0]
     hint = did_you_mean(str(name), shown)
     return ValueError(f"unknown option {name!r}{hint}; {owner} takes: {', '.join(sorted(shown))}")
+
+
+FACE_MODEL_CONFIG = ConfigDict(
+    frozen=False,
+    extra="forbid",
+    arbitrary_types_allowed=True,
+    populate_by_name=True,
+    validate_assignment=True,
+)
+"""The pydantic settings every face (sampler, chat model, node) shares: unknown names refused,
+and an assigned option re-validated so the face's engine follows it."""
 
 
 class VerbalizedConfig(BaseModel):

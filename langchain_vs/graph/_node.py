@@ -37,6 +37,7 @@ from langgraph.constants import TAG_NOSTREAM
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from langchain_vs.core import (
+    FACE_MODEL_CONFIG,
     METADATA_KEY,
     CandidateCount,
     Draw,
@@ -168,13 +169,7 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
             own options win over these.
     """
 
-    model_config = ConfigDict(
-        frozen=False,
-        extra="forbid",
-        arbitrary_types_allowed=True,
-        populate_by_name=True,
-        validate_assignment=True,
-    )
+    model_config = FACE_MODEL_CONFIG
 
     model: BaseChatModel
     """The chat model that is asked (any LangChain chat model)."""

@@ -32,7 +32,6 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema
 from pydantic import (
-    ConfigDict,
     Field,
     PrivateAttr,
     SecretStr,
@@ -41,6 +40,7 @@ from pydantic import (
 )
 
 from langchain_vs.core import (
+    FACE_MODEL_CONFIG,
     CandidateSchema,
     Draw,
     StructuredOutputMode,
@@ -142,13 +142,7 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
             print(model.invoke("Tell me a joke about coffee.").content)
     """
 
-    model_config = ConfigDict(
-        frozen=False,
-        extra="forbid",
-        arbitrary_types_allowed=True,
-        populate_by_name=True,
-        validate_assignment=True,
-    )
+    model_config = FACE_MODEL_CONFIG
 
     model: BaseChatModel
     """The chat model that is asked for the distribution: any LangChain chat model, or its name

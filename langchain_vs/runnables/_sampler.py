@@ -30,9 +30,10 @@ from langchain_core.messages import (
 )
 from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
-from pydantic import ConfigDict, PrivateAttr, field_validator, model_validator
+from pydantic import PrivateAttr, field_validator, model_validator
 
 from langchain_vs.core import (
+    FACE_MODEL_CONFIG,
     METADATA_KEY,
     Candidate,
     Draw,
@@ -118,13 +119,7 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
             print(sampler.invoke("Tell me a joke about coffee.").content)
     """
 
-    model_config = ConfigDict(
-        frozen=False,
-        extra="forbid",
-        arbitrary_types_allowed=True,
-        populate_by_name=True,
-        validate_assignment=True,
-    )
+    model_config = FACE_MODEL_CONFIG
 
     model: BaseChatModel
     """The chat model that is asked for the distribution: any LangChain chat model, or its name

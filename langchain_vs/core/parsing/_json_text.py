@@ -23,6 +23,8 @@ from typing import Any
 
 import json_repair
 
+from langchain_vs.core._nesting import nests_deeper_than
+
 __all__ = ["close_json", "find_json", "read_json_document"]
 
 
@@ -123,17 +125,7 @@ def _within_depth(text: str, start: int, end: int, value: Any) -> bool:
     """Whether ``value`` (read from ``text[start:end]``) nests no deeper than the scan reads."""
     if text.count("{", start, end) + text.count("[", start, end) <= _MAX_DEPTH:
         return True  # too few brackets to nest deeper (the common case: no walk at all)
-    level: list[Any] = [value]
-    for _ in range(_MAX_DEPTH):
-        level = [
-            child
-            for node in level
-            for child in (node.values() if isinstance(node, dict) else node)
-            if isinstance(child, dict | list)
-        ]
-        if not level:
-            return True
-    return False
+    return not nests_deeper_than(value, _MAX_DEPTH)
 
 
 def _decoded(mended: str | None) -> Any:
