@@ -33,11 +33,14 @@ if TYPE_CHECKING:
     from langchain_vs.core import (
         Candidate,
         CandidateSchema,
+        CandidateScore,
         Method,
         ProbabilityDefinition,
+        Scorer,
         VerbalizedConfig,
         VerbalizedDistribution,
         VerbalizedOutputParser,
+        lexical_utility,
     )
     from langchain_vs.eval import HashedNgramEmbeddings, MiniLMEmbeddings
     from langchain_vs.graph import (
@@ -50,6 +53,13 @@ if TYPE_CHECKING:
         simulation_status,
     )
     from langchain_vs.local import LocalModelServer, default_chat_model, local_chat_model
+    from langchain_vs.quality import (
+        EmbeddingUtility,
+        as_scorer,
+        combine_scorers,
+        resolve_utility,
+        selection_utility,
+    )
     from langchain_vs.runnables import VerbalizedChatModel, VerbalizedSampler, verbalize
 
 try:
@@ -61,6 +71,14 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 _HOMES = {
     "Candidate": "core",
     "CandidateSchema": "core",
+    "CandidateScore": "core",
+    "EmbeddingUtility": "quality",
+    "Scorer": "core",
+    "as_scorer": "quality",
+    "combine_scorers": "quality",
+    "lexical_utility": "core",
+    "resolve_utility": "quality",
+    "selection_utility": "quality",
     "HashedNgramEmbeddings": "eval",
     "LocalModelServer": "local",
     "Method": "core",
@@ -91,12 +109,15 @@ _HOMES = {
 __all__ = [
     "Candidate",
     "CandidateSchema",
+    "CandidateScore",
+    "EmbeddingUtility",
     "HashedNgramEmbeddings",
     "LocalModelServer",
     "Method",
     "MiniLMEmbeddings",
     "Persona",
     "ProbabilityDefinition",
+    "Scorer",
     "VerbalizedChatModel",
     "VerbalizedConfig",
     "VerbalizedDistribution",
@@ -106,15 +127,20 @@ __all__ = [
     "__version__",
     "acontinue_simulation",
     "agenerate_dataset",
+    "as_scorer",
     "asimulation_status",
+    "combine_scorers",
     "continue_simulation",
     "create_diverse_rag_chain",
     "create_persona_simulation",
     "default_chat_model",
     "generate_dataset",
+    "lexical_utility",
     "local_chat_model",
     "read_dataset",
+    "resolve_utility",
     "run_benchmark",
+    "selection_utility",
     "simulation_status",
     "verbalize",
 ]

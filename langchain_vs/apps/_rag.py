@@ -36,6 +36,7 @@ from langchain_core.runnables import (
 )
 
 from langchain_vs.core import SelectionStrategy, VerbalizedDistribution, text_key
+from langchain_vs.quality import selection_utility
 from langchain_vs.runnables import VerbalizedSampler
 
 __all__ = [
@@ -266,9 +267,11 @@ def create_diverse_rag_chain(
     if selection is None:
         return chain.with_config(run_name="DiverseRAG")
 
+    utility = selection_utility(sampler)  # mbr's, resolved once for the chain
+
     def pick(result: DiverseRAGResult) -> str:
         if result.distribution is None:
             return result.answers[0].text
-        return result.distribution.select(selection, seed=seed).text
+        return result.distribution.select(selection, seed=seed, utility=utility).text
 
     return (chain | RunnableLambda(pick)).with_config(run_name="DiverseRAG")

@@ -131,7 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="drop candidates below this probability afterwards",
     )
-    sample.add_argument("--selection", default="sample", choices=SELECTION_STRATEGIES)
+    # "best" needs a scorer, a Python object the command line cannot name.
+    picks = [name for name in SELECTION_STRATEGIES if name != "best"]
+    sample.add_argument("--selection", default="sample", choices=picks)
     sample.add_argument("--seed", type=int, default=None, help="seed for the pick")
     sample.add_argument("--temperature", type=_temperature, default=0.7, help="0 to 2")
     sample.add_argument("--json", action="store_true", help="print the result as JSON")

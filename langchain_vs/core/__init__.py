@@ -45,6 +45,15 @@ if TYPE_CHECKING:
         VerbalizedConfig,
         did_you_mean,
     )
+    from langchain_vs.core._scoring import CandidateScore, Scorer, checked_scores, scorer_name
+    from langchain_vs.core._utility import (
+        UTILITY_NAMES,
+        Utility,
+        UtilityName,
+        checked_matrix,
+        display_name,
+        lexical_utility,
+    )
     from langchain_vs.core.parsing import VerbalizedOutputParser
 
 _HOMES = {
@@ -53,6 +62,16 @@ _HOMES = {
     "withdraw_grammar_server": "_engine",
     "METADATA_KEY": "_engine",
     "Candidate": "_distribution",
+    "CandidateScore": "_scoring",
+    "Scorer": "_scoring",
+    "UTILITY_NAMES": "_utility",
+    "Utility": "_utility",
+    "UtilityName": "_utility",
+    "checked_matrix": "_utility",
+    "checked_scores": "_scoring",
+    "display_name": "_utility",
+    "lexical_utility": "_utility",
+    "scorer_name": "_scoring",
     "CandidateCount": "_options",
     "CandidateSchema": "_candidate_schema",
     "Draw": "_engine",
@@ -85,6 +104,16 @@ __all__ = [
     "withdraw_grammar_server",
     "METADATA_KEY",
     "Candidate",
+    "CandidateScore",
+    "Scorer",
+    "UTILITY_NAMES",
+    "Utility",
+    "UtilityName",
+    "checked_matrix",
+    "checked_scores",
+    "display_name",
+    "lexical_utility",
+    "scorer_name",
     "CandidateCount",
     "CandidateSchema",
     "Draw",

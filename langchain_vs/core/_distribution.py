@@ -18,15 +18,17 @@ import math
 import random
 import threading
 from bisect import bisect
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from typing import Any, Literal, get_args
 
 from pydantic_core import to_jsonable_python
 
+from langchain_vs.core._algebra import best_position, reweighted, tilted, top_positions
 from langchain_vs.core._candidate_schema import CandidateSchema
 from langchain_vs.core._methods import Method, ProbabilityDefinition
+from langchain_vs.core._utility import Utility, checked_matrix
 from langchain_vs.core._weights import repair_weights
 
 __all__ = [
@@ -38,9 +40,10 @@ __all__ = [
     "text_key",
 ]
 
-SelectionStrategy = Literal["sample", "argmax", "uniform", "tail"]
+SelectionStrategy = Literal["sample", "argmax", "uniform", "tail", "best", "mbr"]
 """How one candidate is drawn: ``sample`` by weight, ``argmax`` the likeliest, ``uniform`` any with
-equal chance, ``tail`` uniformly among the least likely half."""
+equal chance, ``tail`` uniformly among the least likely half, ``best`` the highest-scored (needs
+scores), ``mbr`` the highest expected utility under the distribution (needs a utility)."""
 
 SELECTION_STRATEGIES: tuple[str, ...] = get_args(SelectionStrategy)
 
@@ -176,6 +179,9 @@ class VerbalizedDistribution:
         repairs: Distribution-level repairs: ``json_repaired``, ``dropped_cut_off`` (a reply cut
             at the token limit lost its unfinished last response), ``merged_duplicates``, ``floor``,
             ``fewer_than_asked``.
+        transforms: What was done to it after parsing, in order (``map``, ``filter``,
+            ``reweight``, ``tilt(beta=…)``, ``top(m)``): the user's operations, kept apart from
+            the repairs of the model's output.
     """
 
     candidates: tuple[Candidate, ...]
@@ -183,6 +189,7 @@ class VerbalizedDistribution:
     probability_definition: str | None = None
     reasoning: str | None = None
     repairs: tuple[str, ...] = field(default=())
+    transforms: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         if not self.candidates:
@@ -324,6 +331,90 @@ class VerbalizedDistribution:
             return self
         return self._renormalized(list(merged.values()), "merged_duplicates")
 
+    # -- algebra: each returns a new normalized distribution and records what it did ---------
+
+    def _derived(
+        self, candidates: Sequence[Candidate], probabilities: Sequence[float], transform: str
+    ) -> VerbalizedDistribution:
+        return replace(
+            self,
+            candidates=tuple(
+                replace(c, probability=p) for c, p in zip(candidates, probabilities, strict=True)
+            ),
+            transforms=(*self.transforms, transform),
+        )
+
+    def map(self, fn: Callable[[str], str]) -> VerbalizedDistribution:
+        """Each candidate's text replaced by ``fn(text)``; probabilities and indices kept.
+
+        A structured candidate whose text changes loses its ``value`` (it no longer matches).
+
+        Example:
+            >>> VerbalizedDistribution.from_weights([("tea", 1)]).map(str.upper).texts
+            ['TEA']
+        """
+        texts = [fn(c.text) for c in self.candidates]
+        for c, text in zip(self.candidates, texts, strict=True):
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError(f"map gave candidate {c.index} the text {text!r}; return text")
+        mapped = [
+            replace(c, text=t, value=c.value if t == c.text else None)
+            for c, t in zip(self.candidates, texts, strict=True)
+        ]
+        return self._derived(mapped, self.probabilities, "map")
+
+    def filter(self, predicate: Callable[[Candidate], bool]) -> VerbalizedDistribution:
+        """The candidates ``predicate`` keeps, renormalized (``ValueError`` if it keeps none).
+
+        Example:
+            >>> dist = VerbalizedDistribution.from_weights([("tea", 3), ("cola", 1), ("milk", 1)])
+            >>> dist.filter(lambda c: c.text != "cola").probabilities
+            [0.75, 0.25]
+        """
+        kept = [c for c in self.candidates if predicate(c)]
+        if not kept:
+            raise ValueError("filter kept no candidate; a distribution needs at least one")
+        weights = [c.probability for c in kept]
+        return self._derived(kept, reweighted(weights, [1.0] * len(kept), what="filter"), "filter")
+
+    def reweight(self, fn: Callable[[Candidate], float]) -> VerbalizedDistribution:
+        """``p'`` proportional to ``p * fn(candidate)``; each weight finite and at least 0.
+
+        Example:
+            >>> dist = VerbalizedDistribution.from_weights([("tea", 1), ("coffee", 1)])
+            >>> dist.reweight(lambda c: 3.0 if c.text == "tea" else 1.0).probabilities
+            [0.75, 0.25]
+        """
+        weights = [fn(c) for c in self.candidates]
+        return self._derived(
+            self.candidates, reweighted(self.probabilities, weights, what="reweight"), "reweight"
+        )
+
+    def tilt(self, scores: Sequence[float], *, beta: float) -> VerbalizedDistribution:
+        """The reward tilt ``p'`` proportional to ``p * exp(score / beta)``, one score a candidate.
+
+        The optimum of "maximize the score, stay within KL of ``p``": a small ``beta`` nears
+        the best-scored candidate, a large one keeps the distribution.
+
+        Example:
+            >>> dist = VerbalizedDistribution.from_weights([("tea", 1), ("coffee", 1)])
+            >>> [round(p, 3) for p in dist.tilt([1.0, 0.0], beta=0.5).probabilities]
+            [0.881, 0.119]
+        """
+        probabilities = tilted(self.probabilities, scores, beta=beta)
+        return self._derived(self.candidates, probabilities, f"tilt(beta={beta:g})")
+
+    def top(self, m: int) -> VerbalizedDistribution:
+        """The ``m`` likeliest candidates (earlier first on ties), in their order, renormalized.
+
+        Example:
+            >>> VerbalizedDistribution.from_weights([("a", 1), ("b", 3), ("c", 2)]).top(2).texts
+            ['b', 'c']
+        """
+        kept = [self.candidates[i] for i in top_positions(self.probabilities, m)]
+        weights = [c.probability for c in kept]
+        return self._derived(kept, reweighted(weights, [1.0] * len(kept), what="top"), f"top({m})")
+
     # -- selection --------------------------------------------------------------------------
 
     def sample(self, seed: Seed = None) -> Candidate:
@@ -347,8 +438,59 @@ class VerbalizedDistribution:
         ranked = sorted(self.candidates, key=lambda c: c.probability)
         return _rng(seed).choice(ranked[: math.ceil(len(ranked) / 2)])
 
-    def select(self, strategy: SelectionStrategy = "sample", seed: Seed = None) -> Candidate:
-        """Pick one candidate by ``strategy`` (``sample``, ``argmax``, ``uniform``, ``tail``)."""
+    def best(self, values: Sequence[float]) -> Candidate:
+        """The candidate with the highest value (one a candidate); ties: likelier, then earlier.
+
+        Example:
+            >>> dist = VerbalizedDistribution.from_weights([("a", 1), ("b", 3), ("c", 2)])
+            >>> dist.best([0.0, 1.0, 1.0]).text
+            'b'
+        """
+        if len(values) != len(self.candidates):
+            raise ValueError(
+                f"best needs one value per candidate: got {len(values)} for {len(self)}"
+            )
+        return self.candidates[best_position(values, self.probabilities)]
+
+    def expected_utilities(self, utility: Utility) -> list[float]:
+        """Each candidate's expected utility under the distribution: sum_j p_j * u(c_i, c_j).
+
+        ``utility`` maps the texts to their k x k matrix (called once). The sum includes
+        ``j = i``, so a likelier candidate counts its own weight, as model-based MBR does.
+
+        Example:
+            >>> dist = VerbalizedDistribution.from_weights([("a", 1), ("b", 1)])
+            >>> dist.expected_utilities(lambda texts: [[1.0, 0.2], [0.2, 1.0]])
+            [0.6, 0.6]
+        """
+        matrix = checked_matrix(utility, utility(self.texts), len(self))
+        p = self.probabilities
+        return [math.fsum(pj * u for pj, u in zip(p, row, strict=True)) for row in matrix]
+
+    def select(
+        self,
+        strategy: SelectionStrategy = "sample",
+        seed: Seed = None,
+        *,
+        scores: Sequence[float] | None = None,
+        utility: Utility | None = None,
+    ) -> Candidate:
+        """Pick one candidate by ``strategy``.
+
+        ``best`` needs ``scores`` (one a candidate), ``mbr`` a ``utility``; the others need
+        neither (and ``argmax``, ``best`` and ``mbr`` no seed).
+        """
+        if strategy == "best":
+            if scores is None:
+                raise ValueError('selection="best" needs scores=: one number per candidate')
+            return self.best(scores)
+        if strategy == "mbr":
+            if utility is None:
+                raise ValueError(
+                    'selection="mbr" needs utility=: a callable from the texts to their k x k '
+                    "matrix, e.g. langchain_vs.lexical_utility"
+                )
+            return self.best(self.expected_utilities(utility))
         if strategy == "sample":
             return self.sample(seed)
         if strategy == "argmax":
@@ -397,6 +539,7 @@ class VerbalizedDistribution:
             "probability_definition": self.probability_definition,
             "reasoning": self.reasoning,
             "repairs": list(self.repairs),
+            "transforms": list(self.transforms),
         }
 
     @classmethod
@@ -415,6 +558,7 @@ class VerbalizedDistribution:
             probability_definition=data.get("probability_definition"),
             reasoning=data.get("reasoning"),
             repairs=tuple(data.get("repairs", ())),
+            transforms=tuple(data.get("transforms", ())),
         )
 
     def to_markdown(self, *, chosen: Candidate | None = None) -> str:

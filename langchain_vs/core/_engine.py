@@ -5,7 +5,9 @@ Every face — :class:`~langchain_vs.runnables.VerbalizedSampler`,
 the RAG chain and the benchmark — *holds* a :class:`VerbalizedEngine` and asks it for a
 :class:`Draw`. The engine decides per request whether to use structured output, binds the schema
 the request carries, drives the sans-I/O conversation (sync, async, stream, astream), notes the
-endpoint on a fault, and applies merging, the floor and the seeded pick.
+endpoint on a fault, and applies merging, the floor, the scorer (``score`` in the sync paths,
+``ascore`` in the async ones; everything after it is shared, so one seed picks the same
+candidate both ways), ``min_score``, the tilt and the pick.
 
 Example:
     >>> from langchain_core.language_models import GenericFakeChatModel
@@ -34,6 +36,8 @@ from langchain_vs.core._distribution import Candidate, VerbalizedDistribution
 from langchain_vs.core._drivers import adrive, adrive_stream, drive, drive_stream
 from langchain_vs.core._model_errors import is_fault, note_endpoint
 from langchain_vs.core._options import VerbalizedConfig
+from langchain_vs.core._scoring import CandidateScore, checked_scores, scorer_name
+from langchain_vs.core._utility import Utility, display_name, lexical_utility
 
 __all__ = [
     "Draw",
@@ -84,6 +88,9 @@ class DrawRecord(TypedDict):
     reasoning: str | None
     repairs: list[str]
     """Distribution-level repairs (``json_repaired``, ``dropped_cut_off``, ``floor``…)."""
+    transforms: list[str]
+    """What was done to the distribution before the pick (``filter`` by ``min_score``,
+    ``tilt(beta=…)``)."""
     k: int
     """How many candidates the user asked for (the ``k`` option)."""
     candidates_asked: int
@@ -91,6 +98,16 @@ class DrawRecord(TypedDict):
     chosen_index: int
     selection: str
     seed: int | None
+    scorer: str | None
+    """The scorer's name, if there was one."""
+    scores: list[dict[str, Any]] | None
+    """Every candidate the scorer saw: ``index``, ``score``, ``reason`` (before ``min_score``)."""
+    tilt: float | None
+    min_score: float | None
+    utility: str | None
+    """``mbr``'s utility, by name."""
+    expected_utilities: list[dict[str, Any]] | None
+    """``mbr``: each candidate's ``index`` and ``expected_utility``."""
     model_calls: int
     """Every call made, re-asks and turns included."""
     structured: bool
@@ -138,15 +155,34 @@ class VerbalizedEngine:
     Args:
         model: Any LangChain chat model, already configured as it should be called.
         config: The VS options (frozen).
+        utility: ``selection="mbr"``'s utility, resolved (the faces pass
+            :func:`~langchain_vs.quality.selection_utility`); ``None`` takes ``config.utility``
+            when it is a callable or ``"lexical"``. ``"auto"`` and ``"embedding"`` need the
+            embeddings, which the core does not import: resolve them above it.
     """
 
-    def __init__(self, model: BaseChatModel, config: VerbalizedConfig) -> None:
+    def __init__(
+        self, model: BaseChatModel, config: VerbalizedConfig, *, utility: Utility | None = None
+    ) -> None:
         if not isinstance(model, BaseChatModel):
             raise ValueError(
                 f"model must be a LangChain chat model (BaseChatModel), got {type(model).__name__}"
             )
         self.model = model
         self.config = config
+        self.utility: Utility | None = None
+        if config.selection == "mbr":
+            if utility is None and config.utility == "lexical":
+                utility = lexical_utility
+            elif utility is None and callable(config.utility):
+                utility = config.utility
+            if utility is None:
+                raise ValueError(
+                    f"utility={config.utility!r} is resolved by langchain_vs.quality, which "
+                    "knows the embeddings: pass utility=langchain_vs.selection_utility(config), "
+                    'or utility="lexical"'
+                )
+            self.utility = utility
 
     # -- one request ----------------------------------------------------------------------
 
@@ -202,20 +238,94 @@ class VerbalizedEngine:
         if is_fault(error, structured=request.structured):
             note_endpoint(error, self.model)
 
-    def draw(self, outcome: SamplingOutcome, *, rng: random.Random | None = None) -> Draw:
-        """Apply merging and the post-hoc floor, then pick one candidate.
-
-        The pick uses ``rng`` when given (e.g. one derived per simulation turn), else the seed.
-        """
-        config = self.config
-        distribution = outcome.distribution
+    def _prepared(self, outcome: SamplingOutcome) -> VerbalizedDistribution:
+        """The distribution after merging and the post-hoc floor: what the scorer sees."""
+        config, distribution = self.config, outcome.distribution
         if config.merge_duplicates:
             distribution = distribution.merge_duplicates()
         if config.min_probability is not None:
             distribution = distribution.with_floor(
                 config.min_probability, min_survivors=config.min_survivors
             )
-        chosen = distribution.select(config.selection, seed=config.seed if rng is None else rng)
+        return distribution
+
+    @staticmethod
+    def _distinct(distribution: VerbalizedDistribution) -> list[Candidate]:
+        # The scores are cached per (request, text) for the draw: a text that comes twice is
+        # scored once, and every use of the scores (min_score, tilt, best) reads that one call.
+        first: dict[str, Candidate] = {}
+        for candidate in distribution.candidates:
+            first.setdefault(candidate.text, candidate)
+        return list(first.values())
+
+    def _by_index(
+        self, distribution: VerbalizedDistribution, distinct: list[Candidate], scores: Any
+    ) -> dict[int, CandidateScore]:
+        checked = checked_scores(self.config.scorer, scores, distinct)
+        by_text = {c.text: s for c, s in zip(distinct, checked, strict=True)}
+        return {c.index: by_text[c.text] for c in distribution.candidates}
+
+    def draw(
+        self,
+        outcome: SamplingOutcome,
+        request: Sequence[BaseMessage] = (),
+        *,
+        rng: random.Random | None = None,
+    ) -> Draw:
+        """Merge, floor, score (``scorer.score``), filter, tilt, then pick one candidate.
+
+        The pick uses ``rng`` when given (e.g. one derived per simulation turn), else the seed.
+        ``request`` is the conversation the scorer is told was answered.
+        """
+        distribution = self._prepared(outcome)
+        scores = None
+        if (scorer := self.config.scorer) is not None:
+            distinct = self._distinct(distribution)
+            scores = self._by_index(distribution, distinct, scorer.score(request, distinct))
+        return self._pick(outcome, distribution, scores, rng)
+
+    async def adraw(
+        self,
+        outcome: SamplingOutcome,
+        request: Sequence[BaseMessage] = (),
+        *,
+        rng: random.Random | None = None,
+    ) -> Draw:
+        """The asynchronous twin of :meth:`draw`: the scorer's ``ascore`` is awaited."""
+        distribution = self._prepared(outcome)
+        scores = None
+        if (scorer := self.config.scorer) is not None:
+            distinct = self._distinct(distribution)
+            scored = await scorer.ascore(request, distinct)
+            scores = self._by_index(distribution, distinct, scored)
+        return self._pick(outcome, distribution, scores, rng)
+
+    def _pick(
+        self,
+        outcome: SamplingOutcome,
+        distribution: VerbalizedDistribution,
+        scores: dict[int, CandidateScore] | None,
+        rng: random.Random | None,
+    ) -> Draw:
+        config = self.config
+        if scores is not None and config.min_score is not None:
+            floor = config.min_score
+            if any(scores[c.index].value >= floor for c in distribution):
+                distribution = distribution.filter(lambda c: scores[c.index].value >= floor)
+            else:  # none reaches it: keep the best-scored, a draw always answers
+                best = distribution.best([scores[c.index].value for c in distribution])
+                distribution = distribution.filter(lambda c: c.index == best.index)
+        if scores is not None and config.tilt is not None:
+            values = [scores[c.index].value for c in distribution]
+            distribution = distribution.tilt(values, beta=config.tilt)
+        expected = None
+        if config.selection == "mbr" and self.utility is not None:
+            expected = distribution.expected_utilities(self.utility)
+            chosen = distribution.best(expected)
+        elif config.selection == "best" and scores is not None:
+            chosen = distribution.best([scores[c.index].value for c in distribution])
+        else:
+            chosen = distribution.select(config.selection, seed=config.seed if rng is None else rng)
         data = distribution.to_dict()
         record = DrawRecord(
             candidates=data["candidates"],
@@ -223,11 +333,28 @@ class VerbalizedEngine:
             probability_definition=data["probability_definition"],
             reasoning=data["reasoning"],
             repairs=data["repairs"],
+            transforms=data["transforms"],
             k=config.k,
             candidates_asked=config.candidates_asked,
             chosen_index=chosen.index,
             selection=config.selection,
             seed=config.seed,
+            scorer=None if config.scorer is None else scorer_name(config.scorer),
+            scores=None
+            if scores is None
+            else [
+                {"index": index, "score": score.value, "reason": score.reason}
+                for index, score in scores.items()
+            ],
+            tilt=config.tilt,
+            min_score=config.min_score,
+            utility=None if self.utility is None else display_name(self.utility),
+            expected_utilities=None
+            if expected is None
+            else [
+                {"index": c.index, "expected_utility": u}
+                for c, u in zip(distribution, expected, strict=True)
+            ],
             model_calls=len(outcome.replies),
             structured=outcome.structured,
             structured_error=outcome.structured_error,
@@ -254,7 +381,8 @@ class VerbalizedEngine:
                 self._note_fault(error, request)
                 raise
 
-        return self.draw(drive(self.conversation(messages), call), rng=rng)
+        conversation = self.conversation(messages)
+        return self.draw(drive(conversation, call), conversation.messages, rng=rng)
 
     async def ainvoke(
         self,
@@ -273,7 +401,8 @@ class VerbalizedEngine:
                 self._note_fault(error, request)
                 raise
 
-        return self.draw(await adrive(self.conversation(messages), call), rng=rng)
+        conversation = self.conversation(messages)
+        return await self.adraw(await adrive(conversation, call), conversation.messages, rng=rng)
 
     def stream(
         self, messages: Sequence[Any], config: RunnableConfig | None = None, **kwargs: Any
@@ -287,8 +416,9 @@ class VerbalizedEngine:
                 self._note_fault(error, request)
                 raise
 
-        for event in drive_stream(self.conversation(messages), call):
-            yield event if isinstance(event, Candidate) else self.draw(event)
+        conversation = self.conversation(messages)
+        for event in drive_stream(conversation, call):
+            yield event if isinstance(event, Candidate) else self.draw(event, conversation.messages)
 
     async def astream(
         self, messages: Sequence[Any], config: RunnableConfig | None = None, **kwargs: Any
@@ -305,5 +435,9 @@ class VerbalizedEngine:
                 self._note_fault(error, request)
                 raise
 
-        async for event in adrive_stream(self.conversation(messages), call):
-            yield event if isinstance(event, Candidate) else self.draw(event)
+        conversation = self.conversation(messages)
+        async for event in adrive_stream(conversation, call):
+            if isinstance(event, Candidate):
+                yield event
+            else:
+                yield await self.adraw(event, conversation.messages)

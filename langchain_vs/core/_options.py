@@ -38,6 +38,8 @@ from pydantic import (
 from langchain_vs.core._candidate_schema import CandidateSchema
 from langchain_vs.core._distribution import SelectionStrategy
 from langchain_vs.core._methods import MAX_K, MAX_RETRIES, Method, ProbabilityDefinition
+from langchain_vs.core._scoring import Scorer
+from langchain_vs.core._utility import UTILITY_NAMES, Utility, UtilityName
 from langchain_vs.core.parsing import DEFAULT_MAX_REPLY_CHARS
 
 __all__ = [
@@ -119,7 +121,24 @@ class VerbalizedConfig(BaseModel):
     probability_definition: ProbabilityDefinition | None = None
     """How the weight is described to the model; ``None``: the paper's best for the method."""
     selection: SelectionStrategy = "sample"
-    """How one candidate is picked: ``sample``, ``argmax``, ``uniform`` or ``tail``."""
+    """How one candidate is picked: ``sample``, ``argmax``, ``uniform``, ``tail``, ``best`` (the
+    highest-scored; needs ``scorer``; ties: likelier, then earlier) or ``mbr`` (the highest
+    expected ``utility`` under the distribution: the consensus answer)."""
+    scorer: Scorer | None = None
+    """Scores every candidate of a draw in one batch (see :class:`~langchain_vs.core.Scorer`;
+    wrap a function or Runnable with :func:`~langchain_vs.quality.as_scorer`). Its scores go
+    into the draw record; ``best``, ``tilt`` and ``min_score`` use them."""
+    tilt: Annotated[float, Field(strict=True, gt=0.0, allow_inf_nan=False)] | None = None
+    """Reweight by score before the pick, ``p'`` proportional to ``p * exp(score / tilt)``
+    (needs ``scorer``): small values near best-of-k, large ones keep the distribution."""
+    min_score: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = None
+    """Drop candidates scored below this before the pick (needs ``scorer``); when none
+    reaches it, the best-scored one is kept, so a draw always answers."""
+    utility: UtilityName | Utility = "auto"
+    """``selection="mbr"``'s agreement between two candidates: ``lexical`` (token-set F1),
+    ``embedding`` (cosine of the texts' embeddings), ``auto`` (embedding when the
+    ``embeddings`` extra is installed, else lexical) or a callable from the k texts to their
+    k x k matrix."""
     seed: Annotated[int, Field(strict=True)] | None = None
     """Seed for the pick: the same seed and distribution always give the same pick."""
     structured_output: StructuredOutputMode = "auto"
@@ -153,6 +172,32 @@ class VerbalizedConfig(BaseModel):
     def _wrap_schema(cls, schema: Any) -> CandidateSchema | None:
         return None if schema is None else CandidateSchema.of(schema)
 
+    @field_validator("scorer", mode="before")
+    @classmethod
+    def _a_scorer(cls, scorer: Any) -> Any:
+        if scorer is not None and not isinstance(scorer, Scorer):
+            raise TypeError(
+                f"scorer must be a Scorer (with score() and ascore()), got "
+                f"{type(scorer).__name__}; wrap a function or Runnable with "
+                "langchain_vs.as_scorer(...)"
+            )
+        return scorer
+
+    @field_validator("utility", mode="before")
+    @classmethod
+    def _a_utility(cls, utility: Any) -> Any:
+        if isinstance(utility, str) and utility not in UTILITY_NAMES:
+            raise ValueError(
+                f"unknown utility {utility!r}{did_you_mean(utility, UTILITY_NAMES)}; use one of "
+                f"{', '.join(UTILITY_NAMES)} or a callable from the texts to their k x k matrix"
+            )
+        if not isinstance(utility, str) and not callable(utility):
+            raise TypeError(
+                f"utility must be one of {', '.join(UTILITY_NAMES)} or a callable from the "
+                f"texts to their k x k matrix, got {type(utility).__name__}"
+            )
+        return utility
+
     @model_validator(mode="before")
     @classmethod
     def _known_names(cls, data: Any) -> Any:
@@ -176,6 +221,17 @@ class VerbalizedConfig(BaseModel):
                 "the post-hoc floor cannot keep more candidates than are asked for; lower "
                 "min_survivors or raise k"
             )
+        needs_scores = {
+            'selection="best"': self.selection == "best",
+            "tilt": self.tilt is not None,
+            "min_score": self.min_score is not None,
+        }
+        for option, used in needs_scores.items():
+            if used and self.scorer is None:
+                raise ValueError(
+                    f"{option} uses the candidates' scores: pass scorer= too (a Scorer, or a "
+                    "function or Runnable wrapped by langchain_vs.as_scorer)"
+                )
         if self.probability_definition is not None and not self.method.is_verbalized:
             raise ValueError(
                 f"probability_definition applies to the vs_* methods only, not {self.method.value}"

@@ -31,6 +31,7 @@ from typing import Any, Protocol, runtime_checkable
 from langchain_core.messages import BaseMessage
 
 from langchain_vs.core._distribution import Candidate
+from langchain_vs.core._utility import display_name
 
 __all__ = ["CandidateScore", "Scorer", "checked_scores", "scorer_name"]
 
@@ -71,9 +72,8 @@ class Scorer(Protocol):
 
 
 def scorer_name(scorer: Any) -> str:
-    """How a scorer is named in records and messages: its ``name``, else its type's name."""
-    name = getattr(scorer, "name", None)
-    return name if isinstance(name, str) and name else type(scorer).__name__
+    """How a scorer is named in records and messages (see :func:`display_name`)."""
+    return display_name(scorer)
 
 
 def checked_scores(

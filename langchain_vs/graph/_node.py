@@ -49,6 +49,7 @@ from langchain_vs.core import (
     configured_copy,
 )
 from langchain_vs.local import resolve_chat_model
+from langchain_vs.quality import selection_utility
 
 __all__ = [
     "CUSTOM_EVENT_TYPE",
@@ -206,7 +207,8 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
             settings = self.persona.model_settings
             owner = f"persona {self.persona.name!r}'s model_settings"
         speaker_model = configured_copy(self.model, settings, owner=owner)
-        self._engine = VerbalizedEngine(speaker_model, self.frozen_options())
+        options = self.frozen_options()
+        self._engine = VerbalizedEngine(speaker_model, options, utility=selection_utility(options))
         return self
 
     def inner_model(self) -> BaseChatModel:

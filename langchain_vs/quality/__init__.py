@@ -7,10 +7,31 @@ faces use it for ``selection="best"``, ``selection="mbr"`` and score tilts.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from langchain_vs._imports import lazy_attributes
 
-_HOMES: dict[str, str] = {}
+if TYPE_CHECKING:
+    from langchain_vs.quality._callables import as_scorer
+    from langchain_vs.quality._combine import WeightedScorer, combine_scorers
+    from langchain_vs.quality._utility import EmbeddingUtility, resolve_utility, selection_utility
 
-__all__: list[str] = []
+_HOMES: dict[str, str] = {
+    "EmbeddingUtility": "_utility",
+    "WeightedScorer": "_combine",
+    "as_scorer": "_callables",
+    "combine_scorers": "_combine",
+    "resolve_utility": "_utility",
+    "selection_utility": "_utility",
+}
+
+__all__: list[str] = [
+    "EmbeddingUtility",
+    "WeightedScorer",
+    "as_scorer",
+    "combine_scorers",
+    "resolve_utility",
+    "selection_utility",
+]
 
 __getattr__, __dir__ = lazy_attributes(__name__, _HOMES, globals())

@@ -49,6 +49,7 @@ from langchain_vs.core import (
     configured_copy,
 )
 from langchain_vs.local import resolve_chat_model
+from langchain_vs.quality import selection_utility
 from langchain_vs.runnables._sampler import VerbalizedSampler
 
 __all__ = ["VerbalizedChatModel"]
@@ -190,7 +191,8 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
             },
             owner="VerbalizedChatModel's temperature, max_tokens, timeout and api_key",
         )
-        self._engine = VerbalizedEngine(inner, self.frozen_options())
+        options = self.frozen_options()
+        self._engine = VerbalizedEngine(inner, options, utility=selection_utility(options))
         return self
 
     def inner_model(self) -> BaseChatModel:

@@ -47,6 +47,7 @@ from langchain_vs.core import (
     require_request,
 )
 from langchain_vs.local import resolve_chat_model
+from langchain_vs.quality import selection_utility
 
 __all__ = [
     "CANDIDATE_EVENT",
@@ -143,7 +144,8 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
                 'output="value" returns a structured candidate\'s object: pass schema= too '
                 '(a pydantic model class, TypedDict or JSON-schema dict), or use output="text"'
             )
-        self._engine = VerbalizedEngine(self.model, self.frozen_options())
+        options = self.frozen_options()
+        self._engine = VerbalizedEngine(self.model, options, utility=selection_utility(options))
         return self
 
     @classmethod
@@ -285,6 +287,7 @@ def verbalize(
     seed: int | None = None,
     structured_output: StructuredOutputMode = "auto",
     schema: Any = None,
+    scorer: Any = None,
     **options: Any,
 ) -> VerbalizedDistribution:
     """Ask a chat model for a verbalized distribution of ``k`` responses, in one call.
@@ -305,7 +308,12 @@ def verbalize(
         structured_output: Structured-output mode (``auto`` by default).
         schema: Structured candidates: a pydantic model class, ``TypedDict`` or JSON-schema
             dict each response must follow (``Candidate.value`` holds the object).
-        **options: Any other :class:`VerbalizedSampler` option.
+        scorer: A :class:`~langchain_vs.core.Scorer` (see
+            :func:`~langchain_vs.quality.as_scorer`): its scores are in the draw, and with
+            ``min_score=`` or ``tilt=`` (in ``options``) the distribution returned is the one
+            filtered or tilted by them.
+        **options: Any other :class:`VerbalizedSampler` option (``tilt``, ``min_score``,
+            ``utility``...).
 
     Returns:
         The distribution; draw from it with ``.sample(seed=...)``.
@@ -333,6 +341,7 @@ def verbalize(
         seed=seed,
         structured_output=structured_output,
         candidate_schema=schema,
+        scorer=scorer,
         output="distribution",
         **options,
     )

@@ -138,8 +138,12 @@ def test_argmax_tie_takes_the_earliest():
 
 
 def test_bad_strategy_and_seed(dist):
-    with pytest.raises(ValueError, match="unknown selection strategy 'best'"):
-        dist.select("best")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="unknown selection strategy 'bset'"):
+        dist.select("bset")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match='selection="best" needs scores='):
+        dist.select("best")
+    with pytest.raises(ValueError, match='selection="mbr" needs utility='):
+        dist.select("mbr")
     with pytest.raises(ValueError, match="seed must be"):
         dist.sample(seed="1")  # type: ignore[arg-type]
 

@@ -287,7 +287,7 @@ def test_wrong_input_type_is_a_value_error():
         ({"temprature": 0.5}, r"unknown option 'temprature'"),
         ({"per_turn": 9}, "per_turn must be between 1 and k=5"),
         ({"method": "best"}, "Input should be 'direct'"),
-        ({"selection": "best"}, "Input should be 'sample'"),
+        ({"selection": "bset"}, "Input should be .sample."),
         ({"method": "direct", "probability_definition": "nll"}, "vs_\\* methods only"),
         ({"model": "nosuchprovider:x"}, "unknown provider .nosuchprovider."),
     ],

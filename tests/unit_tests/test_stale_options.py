@@ -76,6 +76,11 @@ def test_an_assigned_option_is_in_force_for_the_next_call(make: Callable[..., An
         ("selection", "argmaxx", "'argmax'"),
         ("per_turn", 9, "per_turn must be between 1 and k=3"),
         ("min_probability", 1.5, "less than or equal to 1"),
+        ("selection", "best", "pass scorer="),
+        ("tilt", 0.5, "pass scorer="),
+        ("tilt", -1.0, "greater than 0"),
+        ("min_score", 0.5, "pass scorer="),
+        ("utility", "lexcal", "did you mean 'lexical'"),
     ],
 )
 def test_a_bad_assignment_is_refused_and_the_face_unchanged(

@@ -202,7 +202,7 @@ def _rag(**options):
         ({"k": True}, ValueError, r"k\n.*valid integer"),
         ({"k": 0}, ValueError, r"k\n.*greater than or equal to 1"),
         ({"k": MAX_K + 1}, ValueError, rf"k\n.*less than or equal to {MAX_K}"),
-        ({"selection": "best"}, ValueError, r"selection\n.*'sample', 'argmax'"),
+        ({"selection": "bset"}, ValueError, r"selection\n.*'sample', 'argmax'"),
     ],
 )
 def test_rag_options_fail_at_construction(options, error, message):
