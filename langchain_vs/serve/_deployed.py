@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, model_validator
 
 from langchain_vs.core import (
     CandidateCount,
@@ -90,6 +90,18 @@ class SimulationSettings(BaseModel):
     model_settings: dict[str, JsonValue] = {}
     """Every persona's model settings, e.g. ``{"temperature": 1.0, "max_tokens": 512}`` (a
     persona's own ``model_settings`` win); a deployment allows the ones its operator lists."""
+
+    @model_validator(mode="after")
+    def _no_scorer_needed(self) -> SimulationSettings:
+        # A scorer is a Python object, which run settings (plain JSON) cannot carry.
+        chosen = [self.selection, *(p.selection for p in self.personas)]
+        if "best" in chosen:
+            raise ValueError(
+                'selection "best" needs a scorer, which run settings cannot carry: use "mbr" '
+                "(the consensus pick), or deploy a graph of your own built with "
+                "create_persona_simulation(..., scorer=...)"
+            )
+        return self
 
     @classmethod
     def from_config(cls, config: RunnableConfig | None) -> SimulationSettings:

@@ -80,6 +80,8 @@ def test_settings_and_personas_from_plain_json():
         ({"k": 0}, "bad simulation settings: k: Input should be greater than or equal to 1"),
         ({"max_turns": "3"}, "bad simulation settings: max_turns: Input should be a valid integer"),
         ({"method": "best"}, "bad simulation settings: method"),
+        ({"selection": "best"}, 'selection "best" needs a scorer'),
+        ({"personas": [{"name": "A", "description": "B", "selection": "best"}]}, "needs a scorer"),
         ({"personas": []}, "bad simulation settings: personas"),
         ({"personas": [{"name": "Ann", "kk": 2}]}, "personas.0"),
     ],
