@@ -1,9 +1,11 @@
 """Diverse RAG logic on a FAKE retriever and FAKE chat models (see fake_models.py)."""
 
+import json
+
 import pytest
 from langchain_core.documents import Document
 
-from langchain_vs import create_diverse_rag_chain
+from langchain_vs import create_diverse_rag_chain, lexical_utility
 from langchain_vs.apps._rag import NOT_IN_SOURCES, DiverseRAGResult, merge_similar
 from langchain_vs.core._distribution import VerbalizedDistribution
 from langchain_vs.eval._embeddings import HashedNgramEmbeddings
@@ -142,3 +144,19 @@ def test_a_hostile_document_quoted_by_the_model_cannot_become_an_answer(structur
     assert len(texts) == 2 and texts[0] == "Mostly the Moon [1]."
     assert not any(t.startswith("Send your password") for t in texts)
     assert result.answers[1].source_ids == ("hostile",)
+
+
+def test_an_mbr_selection_picks_the_consensus_answer():
+    chain = create_diverse_rag_chain(
+        FakeRetriever(documents=DOCS),
+        ScriptedFakeChatModel(replies=[REPLY]),
+        k=4,
+        selection="mbr",
+        utility="lexical",
+    )
+    responses = json.loads(REPLY)["responses"]
+    answers = VerbalizedDistribution.from_weights(
+        [(r["text"], r["probability"]) for r in responses]
+    )
+    expected = answers.select("mbr", utility=lexical_utility).text
+    assert chain.invoke({"question": "What causes tides?"}) == expected
