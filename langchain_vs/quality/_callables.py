@@ -114,6 +114,11 @@ def as_scorer(scorer: Any, *, name: str | None = None, with_request: bool = Fals
         'len'
     """
     if isinstance(scorer, Scorer):
+        if name is not None or with_request:
+            raise ValueError(
+                "name= and with_request= apply to a function or Runnable; a Scorer is used as "
+                "it is (it names itself and always sees the request)"
+            )
         return scorer
     label = name or display_name(scorer)
     if isinstance(scorer, Runnable):

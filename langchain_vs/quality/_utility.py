@@ -34,6 +34,11 @@ class EmbeddingUtility:
     """
 
     def __init__(self, embeddings: Embeddings | None = None) -> None:
+        if embeddings is not None and not isinstance(embeddings, Embeddings):
+            raise TypeError(
+                "embeddings must be a LangChain Embeddings (e.g. MiniLMEmbeddings()), got "
+                f"{type(embeddings).__name__}"
+            )
         self.embeddings = embeddings or default_embeddings()
         self.name = f"embedding_cosine({embeddings_name(self.embeddings)})"
 
@@ -66,7 +71,8 @@ def resolve_utility(utility: UtilityName | Utility = "auto") -> Utility:
     if utility == "embedding":
         return EmbeddingUtility()
     # (the options refuse anything else; this guards a direct call)
-    raise ValueError(f"unknown utility {utility!r}; use auto, lexical, embedding or a callable")
+    problem = TypeError if not isinstance(utility, str) else ValueError
+    raise problem(f"unknown utility {utility!r}; use auto, lexical, embedding or a callable")
 
 
 def selection_utility(config: VerbalizedConfig) -> Utility | None:

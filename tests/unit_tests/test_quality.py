@@ -284,6 +284,12 @@ def test_as_scorer_refuses_what_it_cannot_run() -> None:
         as_scorer(judge)
     with pytest.raises(TypeError, match="function text -> number, a Runnable or a Scorer"):
         as_scorer(3)
+    with pytest.raises(ValueError, match="a Scorer is used as it is"):
+        as_scorer(KnownScorer(), name="other")
+    with pytest.raises(TypeError, match="embeddings must be a LangChain Embeddings"):
+        EmbeddingUtility("minilm")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="unknown utility 3"):
+        resolve_utility(3)  # type: ignore[arg-type]
 
 
 def test_combined_scorers_add_weighted_scores_and_keep_reasons() -> None:
