@@ -42,11 +42,14 @@ if TYPE_CHECKING:
     from langchain_vs.eval import HashedNgramEmbeddings, MiniLMEmbeddings
     from langchain_vs.graph import (
         Persona,
+        PersonaProfile,
+        Population,
         VerbalizedNode,
         acontinue_simulation,
         asimulation_status,
         continue_simulation,
         create_persona_simulation,
+        generate_population,
         simulation_status,
     )
     from langchain_vs.local import LocalModelServer, default_chat_model, local_chat_model
@@ -66,6 +69,8 @@ _HOMES = {
     "Method": "core",
     "MiniLMEmbeddings": "eval",
     "Persona": "graph",
+    "PersonaProfile": "graph",
+    "Population": "graph",
     "ProbabilityDefinition": "core",
     "VerbalizedChatModel": "runnables",
     "VerbalizedConfig": "core",
@@ -81,6 +86,7 @@ _HOMES = {
     "create_persona_simulation": "graph",
     "default_chat_model": "local",
     "generate_dataset": "apps",
+    "generate_population": "graph",
     "local_chat_model": "local",
     "read_dataset": "apps",
     "run_benchmark": "apps",
@@ -96,6 +102,8 @@ __all__ = [
     "Method",
     "MiniLMEmbeddings",
     "Persona",
+    "PersonaProfile",
+    "Population",
     "ProbabilityDefinition",
     "VerbalizedChatModel",
     "VerbalizedConfig",
@@ -112,6 +120,7 @@ __all__ = [
     "create_persona_simulation",
     "default_chat_model",
     "generate_dataset",
+    "generate_population",
     "local_chat_model",
     "read_dataset",
     "run_benchmark",
