@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         Population,
         generate_population,
         persona_from_profile,
+        profile_schema,
         read_population,
     )
     from langchain_vs.graph._simulation import (
@@ -67,6 +68,7 @@ _HOMES = {
     "most_likely_speaker": "_simulation",
     "persona_from_profile": "_population",
     "persona_view": "_node",
+    "profile_schema": "_population",
     "read_population": "_population",
     "simulation_status": "_simulation",
 }
@@ -97,6 +99,7 @@ __all__ = [
     "most_likely_speaker",
     "persona_from_profile",
     "persona_view",
+    "profile_schema",
     "read_population",
     "simulation_status",
 ]

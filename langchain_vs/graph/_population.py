@@ -45,6 +45,7 @@ __all__ = [
     "PersonaProfile",
     "generate_population",
     "persona_from_profile",
+    "profile_schema",
     "read_population",
 ]
 
@@ -170,8 +171,13 @@ class Population(Sequence[Persona]):
         return iter(self.personas)
 
 
-def _profile_schema(schema: Any) -> type[BaseModel]:
-    """A pydantic model class with a ``name`` string."""
+def profile_schema(schema: Any) -> type[BaseModel]:
+    """``schema``, checked to be one a population takes: a pydantic model with a ``name`` string.
+
+    Raises:
+        TypeError: It is not a pydantic model class.
+        ValueError: It has no ``name`` field of type ``str``.
+    """
     if not (isinstance(schema, type) and issubclass(schema, BaseModel)):
         raise TypeError(
             "schema must be a pydantic model class with a 'name' field, e.g. PersonaProfile or "
@@ -224,7 +230,7 @@ def read_population(path: str | Path, *, schema: type[BaseModel] = PersonaProfil
         ValueError: ``schema`` has no ``name``; a line is not JSON, not a record, not a
             profile of ``schema``, or repeats a name (the message names the line).
     """
-    return list(_personas(_file_values(path), _profile_schema(schema))[0])
+    return list(_personas(_file_values(path), profile_schema(schema))[0])
 
 
 def _file_values(path: str | Path) -> list[tuple[str, Any]]:
@@ -310,7 +316,7 @@ def generate_population(
             f"n must be from 1 to {MAX_POPULATION} (MAX_POPULATION), got {n}; for a bigger "
             "population, generate it in parts with several descriptions"
         )
-    schema = _profile_schema(schema)
+    schema = profile_schema(schema)
     if resume and out is not None and Path(out).is_file():
         _personas(_file_values(out), schema)  # a repeated name in it: refused before any call
     result: DatasetResult = generate_dataset(
