@@ -193,3 +193,10 @@ def test_a_file_with_a_repeated_name_is_refused(folder: Path):
     town.write_text(town.read_text() + first + "\n")
     with pytest.raises(ValueError, match=r"line 3 repeats the name 'Ada Moss' of .*line 1"):
         population_personas("debates/town.jsonl", 20, environ={POPULATION_DIR_ENV: str(folder)})
+
+
+def test_the_compose_file_passes_the_population_folder_to_the_server():
+    import yaml
+
+    compose = yaml.safe_load((Path(__file__).parents[2] / "deploy" / "compose.yaml").read_text())
+    assert POPULATION_DIR_ENV in compose["services"]["simulation-api"]["environment"]
