@@ -31,7 +31,13 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from langchain_vs.apps import DatasetProgress, DatasetReport, generate_dataset, read_dataset
+from langchain_vs.apps import (
+    DatasetProgress,
+    DatasetReport,
+    agenerate_dataset,
+    generate_dataset,
+    read_dataset,
+)
 from langchain_vs.core import Method, text_key
 from langchain_vs.graph._node import Persona, usable_persona_name
 
@@ -43,6 +49,7 @@ __all__ = [
     "POPULATION_PROMPT",
     "Population",
     "PersonaProfile",
+    "agenerate_population",
     "generate_population",
     "persona_from_profile",
     "profile_schema",
@@ -302,6 +309,57 @@ def generate_population(
             bad option or a damaged ``out`` file (a repeated name in it, too), before any model
             call.
     """
+    prompt, arguments = _prepare(
+        description, n, schema=schema, method=method, k=k, dedup=dedup,
+        similarity_threshold=similarity_threshold, embeddings=embeddings, out=out,
+        resume=resume, seed=seed, max_calls=max_calls, patience=patience,
+        max_concurrency=max_concurrency, on_progress=on_progress, **options,
+    )  # fmt: skip
+    return _population(generate_dataset(model, prompt, **arguments), arguments["schema"])
+
+
+async def agenerate_population(
+    description: str,
+    n: int,
+    *,
+    model: BaseChatModel | str = "local",
+    schema: type[BaseModel] = PersonaProfile,
+    method: Method | str = Method.VS_STANDARD,
+    k: int = 5,
+    dedup: Literal["exact", "semantic"] = "semantic",
+    similarity_threshold: float = 0.9,
+    embeddings: Embeddings | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    seed: int | None = None,
+    max_calls: int | None = None,
+    patience: int | None = None,
+    max_concurrency: int = 4,
+    on_progress: Callable[[DatasetProgress], None] | None = None,
+    **options: Any,
+) -> Population:
+    """The asynchronous twin of :func:`generate_population`, on ``agenerate_dataset``.
+
+    Each call is a task; cancelled, the run cancels the calls in flight (the members so far
+    are in ``out``, ready to resume).
+    """
+    prompt, arguments = _prepare(
+        description, n, schema=schema, method=method, k=k, dedup=dedup,
+        similarity_threshold=similarity_threshold, embeddings=embeddings, out=out,
+        resume=resume, seed=seed, max_calls=max_calls, patience=patience,
+        max_concurrency=max_concurrency, on_progress=on_progress, **options,
+    )  # fmt: skip
+    result = await agenerate_dataset(model, prompt, **arguments)
+    return _population(result, arguments["schema"])
+
+
+def _prepare(
+    description: Any, n: Any, *, schema: Any, out: Any, resume: Any, **arguments: Any
+) -> tuple[str, dict[str, Any]]:
+    """The population's checks, before any call; the prompt and generate_dataset's arguments.
+
+    Everything else is checked by :func:`~langchain_vs.apps.generate_dataset`.
+    """
     if not isinstance(description, str):
         raise TypeError(f"description must be a string, got {type(description).__name__}")
     if not description.strip():
@@ -317,28 +375,21 @@ def generate_population(
             "population, generate it in parts with several descriptions"
         )
     schema = profile_schema(schema)
-    if resume and out is not None and Path(out).is_file():
+    if resume is True and isinstance(out, str | Path) and Path(out).is_file():
         _personas(_file_values(out), schema)  # a repeated name in it: refused before any call
-    result: DatasetResult = generate_dataset(
-        model,
-        POPULATION_PROMPT.format(description=" ".join(description.split())),
-        n=n,
-        schema=schema,
-        method=method,
-        k=k,
-        dedup=dedup,
-        similarity_threshold=similarity_threshold,
-        distinct_fields=("name",),
-        embeddings=embeddings,
-        max_concurrency=max_concurrency,
-        out=out,
-        resume=resume,
-        max_calls=max_calls,
-        patience=patience,
-        seed=seed,
-        on_progress=on_progress,
-        **options,
-    )
+    prompt = POPULATION_PROMPT.format(description=" ".join(description.split()))
+    return prompt, {
+        **arguments,
+        "n": n,
+        "schema": schema,
+        "out": out,
+        "resume": resume,
+        "distinct_fields": ("name",),
+    }
+
+
+def _population(result: DatasetResult, schema: type[BaseModel]) -> Population:
+    """The run's members as personas (from its file, if it has one)."""
     if result.path is None:
         records = [(f"member {i}", r["value"]) for i, r in enumerate(result.records or ())]
     else:

@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from langchain_vs import PersonaProfile, Population, create_persona_simulation, generate_population
+from langchain_vs import (
+    PersonaProfile,
+    Population,
+    agenerate_population,
+    create_persona_simulation,
+    generate_population,
+)
 from langchain_vs.eval import HashedNgramEmbeddings
 from langchain_vs.graph import MAX_POPULATION, persona_from_profile, read_population
 
@@ -188,3 +194,14 @@ def test_persona_from_profile_takes_a_dict_and_persona_options():
 def test_persona_from_profile_refuses_what_makes_no_persona(profile, error, message):
     with pytest.raises(error, match=message):
         persona_from_profile(profile)
+
+
+async def test_the_async_twin_draws_the_same_population():
+    replies = [reply(member("Ada Moss"), member("ADA MOSS", "nurse"), member("Bo Li", "cook"))]
+    population = await agenerate_population(
+        TOWN, 2, model=ScriptedFakeChatModel(replies=replies), k=3, seed=1, dedup="exact"
+    )
+    assert [p.name for p in population] == ["Ada Moss", "Bo Li"]
+    assert population.report.field_duplicates == 1
+    with pytest.raises(ValueError, match="description is empty"):
+        await agenerate_population("", 2, model=ScriptedFakeChatModel(replies=replies))
