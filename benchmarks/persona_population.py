@@ -5,10 +5,10 @@ Run: .venv/bin/python benchmarks/persona_population.py [--n 6] [-k 6] [--seed 0]
 Both arms ask the same model for the same population with :func:`generate_population` (semantic
 dedup with the offline MiniLM, names kept distinct, the same seed): VS asks for ``k`` members
 per call, direct prompting for one per call, until ``n`` members or the call budget (4 times the
-calls ``n`` needs). Reported per arm: members made, calls, what was dropped as a repeat (the
-same profile, a near copy, a name already taken), the cast's semantic diversity and Vendi score
-(MiniLM over the personas' descriptions, what the simulation shows the model), distinct roles,
-output tokens and seconds.
+calls ``n`` needs). Reported per arm: members made, calls (and how many gave no usable
+member), what was dropped as a repeat (the same profile, a near copy, a name already taken),
+the cast's semantic diversity and Vendi score (MiniLM over the personas' descriptions, what the
+simulation shows the model), distinct roles, output tokens and seconds.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ def main() -> None:
             "exact_repeats": report.exact_duplicates,
             "near_copies": report.near_duplicates,
             "name_repeats": report.field_duplicates,
+            "failed_calls": report.failures,
             "semantic_diversity": semantic_diversity(descriptions, embeddings),
             "vendi_score": vendi_score(descriptions, embeddings),
             "distinct_roles": len({text_key(str(p.profile["role"])) for p in population}),  # type: ignore[index]
@@ -69,13 +70,14 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)
     print(
-        "\n| method | members | calls | repeats dropped (exact / near / name) | semantic "
-        "diversity | Vendi | distinct roles | output tokens | seconds |"
+        "\n| method | members | calls (unusable) | repeats dropped (exact / near / name) | "
+        "semantic diversity | Vendi | distinct roles | output tokens | seconds |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print(
-            f"| {row['method']} | {row['members']} | {row['calls']} | {row['exact_repeats']} / "
+            f"| {row['method']} | {row['members']} | {row['calls']} ({row['failed_calls']}) | "
+            f"{row['exact_repeats']} / "
             f"{row['near_copies']} / {row['name_repeats']} | {row['semantic_diversity']:.3f} | "
             f"{row['vendi_score']:.2f} | {row['distinct_roles']} | {row['output_tokens']} | "
             f"{row['seconds']} |"

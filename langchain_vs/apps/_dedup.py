@@ -54,7 +54,12 @@ class Deduper:
     def _field_keys(self, value: Any) -> set[tuple[str, str]]:
         if not self.fields:
             return set()
-        return {(name, text_key(str(value.get(name, "")))) for name in self.fields}
+        # A field the record leaves out (or null) repeats nothing.
+        return {
+            (name, text_key(str(value[name])))
+            for name in self.fields
+            if isinstance(value, dict) and value.get(name) is not None
+        }
 
     def keep(
         self, texts: Sequence[str], values: Sequence[Any] | None = None

@@ -139,5 +139,7 @@ def test_a_distinct_field_repeated_is_a_duplicate_and_a_near_copy_frees_its_fiel
     # "c" is a near copy of "b" (0.96): dropped, so its name is free for a later record.
     assert semantic.keep(["b", "c"], [{"name": "Bo"}, {"name": "Cy"}]) == ([0], 0, 1)
     assert semantic.keep(["a"], [{"name": "Cy"}]) == ([0], 0, 0)
+    unnamed = Deduper("exact", 0.9, None, fields=("name",))
+    assert unnamed.keep(["x", "y"], [{}, {"name": None}]) == ([0, 1], 0, 0)  # nothing repeated
     with pytest.raises(ValueError, match="needs the records' values"):
         Deduper("exact", 0.9, None, fields=("name",)).keep(["x"])
