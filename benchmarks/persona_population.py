@@ -1,6 +1,7 @@
 """A population drawn by VS vs by direct prompting: how varied is the cast? On the local model.
 
 Run: .venv/bin/python benchmarks/persona_population.py [--n 6] [-k 6] [--seed 0]
+    [--model local|PROVIDER:MODEL] [--base-url URL]
 
 Both arms ask the same model for the same population with :func:`generate_population` (semantic
 dedup with the offline MiniLM, names kept distinct, the same seed): VS asks for ``k`` members
@@ -20,7 +21,7 @@ import time
 from langchain_vs import MiniLMEmbeddings, generate_population
 from langchain_vs.core import text_key
 from langchain_vs.eval import semantic_diversity, vendi_score
-from langchain_vs.local import local_chat_model
+from langchain_vs.local import resolve_chat_model
 
 DESCRIPTION = "residents of a mid-sized town debating a new bus line"
 
@@ -31,8 +32,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=6)
     parser.add_argument("-k", type=int, default=6)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--model", default="local", help="as the langchain-vs command takes it")
+    parser.add_argument("--base-url", default=None)
     args = parser.parse_args()
-    model = local_chat_model()
+    model = resolve_chat_model(args.model, base_url=args.base_url)
     model.invoke("Warm up.")  # the server's start is not part of either arm
     embeddings = MiniLMEmbeddings()
     rows = []
