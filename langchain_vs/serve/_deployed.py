@@ -225,7 +225,10 @@ async def make_persona_simulation(config: RunnableConfig) -> CompiledStateGraph[
             limits.check_size(personas=len(given))
     settings = SimulationSettings.from_config(config)
     if settings.population is not None:
-        cast = population_personas(settings.population, limits.max_personas)
+        # A file may be read: off the server's event loop, as the model is made below.
+        cast = await asyncio.to_thread(
+            population_personas, settings.population, limits.max_personas
+        )
         settings = settings.model_copy(update={"personas": cast, "population": None})
     limits.check_size(
         personas=len(settings.personas), max_turns=settings.max_turns, ks=_ks(settings)
