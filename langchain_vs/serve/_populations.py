@@ -157,8 +157,11 @@ def _read_file(name: str, max_personas: int, environ: Mapping[str, str]) -> list
     if not _FILE_NAME.fullmatch(name):
         raise ValueError(f"population: {name[:100]!r} is not a population file name: {_FILE_FORMS}")
     folder = _population_dir(environ)
-    path = (folder / name).resolve()  # follows symlinks: one out of the folder is caught here
     shown = f"population file {name!r}"  # the operator's folder is not shown to the run
+    try:
+        path = (folder / name).resolve()  # follows symlinks: one out of the folder is caught
+    except (OSError, RuntimeError):  # a symlink loop
+        raise ValueError(f"{shown} does not exist or cannot be read") from None
     if not path.is_relative_to(folder):
         raise ValueError(f"{shown} is outside the population folder")
     try:

@@ -160,6 +160,7 @@ async def test_symlinks_out_of_the_folder_and_odd_files_are_refused(speaker, fol
     (folder / "plain.jsonl").write_text('{"name": "Ann", "role": "x"}\n')
     (folder / "crowd.jsonl").write_text('{"value": {}}\n' * 21)
     (folder / "dir.jsonl").mkdir()
+    (folder / "loop.jsonl").symlink_to(folder / "loop.jsonl")
     cases = {
         "leak.jsonl": "'leak.jsonl' is outside the population folder",
         "elsewhere/secret.jsonl": "is outside the population folder",
@@ -170,6 +171,7 @@ async def test_symlinks_out_of_the_folder_and_odd_files_are_refused(speaker, fol
         "plain.jsonl": "line 1 is not a population record",
         "crowd.jsonl": "21 profiles is over this deployment's cap of 20",
         "missing.jsonl": "'missing.jsonl' does not exist or cannot be read",
+        "loop.jsonl": "'loop.jsonl' does not exist or cannot be read",
     }
     for name, message in cases.items():
         with pytest.raises(ValueError, match=message) as info:
