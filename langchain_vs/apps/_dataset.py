@@ -48,7 +48,7 @@ from langchain_vs.apps._dataset_run import (
     read_dataset,
 )
 from langchain_vs.apps._dedup import Deduper, DedupMode
-from langchain_vs.core import Method, configured_copy
+from langchain_vs.core import CandidateSchema, Method, configured_copy
 from langchain_vs.local import resolve_chat_model
 from langchain_vs.runnables import VerbalizedSampler
 
@@ -121,6 +121,7 @@ def _prepare(
     k: int,
     dedup: DedupMode,
     similarity_threshold: float,
+    distinct_fields: Sequence[str],
     embeddings: Embeddings | None,
     max_concurrency: int,
     rate_limiter: BaseRateLimiter | None,
@@ -183,6 +184,7 @@ def _prepare(
         output="message",
         **options,
     )
+    fields = _distinct_fields(distinct_fields, sampler.candidate_schema)
     asked = sampler.candidates_asked
     budget = CALL_BUDGET_FACTOR * math.ceil(n / asked) if max_calls is None else max_calls
     run = DatasetRun(
@@ -190,7 +192,7 @@ def _prepare(
         n=n,
         k=asked,
         schema=sampler.candidate_schema,
-        deduper=Deduper(dedup, similarity_threshold, embeddings),
+        deduper=Deduper(dedup, similarity_threshold, embeddings, fields=fields),
         out=path,
         resume=resume,
         max_calls=budget,
@@ -211,6 +213,24 @@ def _prepare(
         return await sampler.ainvoke(item["prompt"], config, **call_kwargs(item))
 
     return run, RunnableLambda(call, afunc=acall, name="VerbalizedDatasetCall")
+
+
+def _distinct_fields(fields: Any, schema: CandidateSchema | None) -> tuple[str, ...]:
+    """The fields that must differ between records: top-level properties of the schema."""
+    if isinstance(fields, str) or not isinstance(fields, Sequence):
+        raise TypeError(f"distinct_fields must be a list of field names, got {fields!r}")
+    if not fields:
+        return ()
+    properties = (schema.json_schema.get("properties") or {}) if schema is not None else {}
+    for name in fields:
+        if not isinstance(name, str) or name not in properties:
+            where = (
+                f"{schema.name} has: {', '.join(properties) or 'no top-level properties'}"
+                if schema is not None
+                else "records have fields only with a schema: give schema= as well"
+            )
+            raise ValueError(f"distinct_fields names {name!r}, not a field of the records; {where}")
+    return tuple(fields)
 
 
 def _run_calls(run: DatasetRun, runner: RunnableLambda[dict[str, Any], Any], slots: int) -> None:
@@ -298,6 +318,7 @@ def generate_dataset(
     k: int = 5,
     dedup: DedupMode = "exact",
     similarity_threshold: float = 0.9,
+    distinct_fields: Sequence[str] = (),
     embeddings: Embeddings | None = None,
     max_concurrency: int = 8,
     rate_limiter: BaseRateLimiter | None = None,
@@ -324,6 +345,9 @@ def generate_dataset(
             record whose embedding's cosine similarity to a kept one is ``similarity_threshold``
             or more).
         similarity_threshold: The semantic-duplicate threshold, in (0, 1].
+        distinct_fields: Fields of a structured record that must differ between records
+            (top-level fields of ``schema``): a record repeating a kept record's value of one
+            (ignoring case and spaces) is a duplicate (``field_duplicates`` in the report).
         embeddings: For ``semantic`` dedup and the report's diversity; default: the offline
             MiniLM (the ``embeddings`` extra), else lexical.
         max_concurrency: Calls in flight at once (at least 1).
@@ -358,8 +382,9 @@ def generate_dataset(
     """
     run, runner = _prepare(
         model, prompts, n=n, schema=schema, method=method, k=k, dedup=dedup,
-        similarity_threshold=similarity_threshold, embeddings=embeddings,
-        max_concurrency=max_concurrency, rate_limiter=rate_limiter, out=out, resume=resume,
+        similarity_threshold=similarity_threshold, distinct_fields=distinct_fields,
+        embeddings=embeddings, max_concurrency=max_concurrency, rate_limiter=rate_limiter,
+        out=out, resume=resume,
         max_calls=max_calls, patience=patience, seed=seed, on_progress=on_progress,
         options=options,
     )  # fmt: skip
@@ -380,6 +405,7 @@ async def agenerate_dataset(
     k: int = 5,
     dedup: DedupMode = "exact",
     similarity_threshold: float = 0.9,
+    distinct_fields: Sequence[str] = (),
     embeddings: Embeddings | None = None,
     max_concurrency: int = 8,
     rate_limiter: BaseRateLimiter | None = None,
@@ -398,8 +424,9 @@ async def agenerate_dataset(
     """
     run, runner = _prepare(
         model, prompts, n=n, schema=schema, method=method, k=k, dedup=dedup,
-        similarity_threshold=similarity_threshold, embeddings=embeddings,
-        max_concurrency=max_concurrency, rate_limiter=rate_limiter, out=out, resume=resume,
+        similarity_threshold=similarity_threshold, distinct_fields=distinct_fields,
+        embeddings=embeddings, max_concurrency=max_concurrency, rate_limiter=rate_limiter,
+        out=out, resume=resume,
         max_calls=max_calls, patience=patience, seed=seed, on_progress=on_progress,
         options=options,
     )  # fmt: skip

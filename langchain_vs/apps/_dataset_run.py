@@ -58,9 +58,10 @@ class DatasetReport:
     """What a run produced and cost.
 
     ``resumed`` counts the unique records already in the file; the duplicates count those the
-    run dropped and any the resumed file holds (left in it). ``stopped`` says why the run ended:
-    ``n_reached``, ``call_budget`` (``max_calls`` spent) or ``no_new_records`` (``patience``
-    calls in a row added no record).
+    run dropped and any the resumed file holds (left in it): exact copies, near copies, and
+    (``distinct_fields``) records that repeat a field's value (``field_duplicates``).
+    ``stopped`` says why the run ended: ``n_reached``, ``call_budget`` (``max_calls`` spent) or
+    ``no_new_records`` (``patience`` calls in a row added no record).
     """
 
     unique_records: int
@@ -77,6 +78,7 @@ class DatasetReport:
     calls: int
     failures: int
     stopped: Literal["n_reached", "call_budget", "no_new_records"]
+    field_duplicates: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data."""
@@ -215,11 +217,12 @@ class DatasetRun:
         """
         size = 0
         newline = False
-        batch: list[str] = []  # embedded together in semantic mode, not one call a record
+        batch: list[tuple[str, Any]] = []  # embedded together in semantic mode
         with out.open("rb") as raw:
             for number, line in enumerate(raw, 1):
                 try:  # a hand-edited file: checked before anything is sent or written
-                    text, record_id, call_id = self._record(json.loads(line))
+                    record = json.loads(line)
+                    text, record_id, call_id = self._record(record)
                 except (ValueError, KeyError, TypeError) as error:
                     if not line.endswith(b"\n"):
                         break  # cut short by a kill: dropped, the record is asked for again
@@ -230,7 +233,7 @@ class DatasetRun:
                     ) from error
                 size += len(line)
                 newline = not line.endswith(b"\n")
-                batch.append(text)
+                batch.append((text, record.get("value")))
                 self.next_call = max(self.next_call, call_id + 1)
                 self.next_id = max(self.next_id, record_id + 1)  # a deleted record's id too
                 if len(batch) == _LOAD_BATCH:
@@ -267,9 +270,10 @@ class DatasetRun:
             raise TypeError(f"text must be a string, got {record['text']!r}"[:120])
         return text, numbers[0], numbers[1]
 
-    def _index_loaded(self, texts: list[str]) -> None:
+    def _index_loaded(self, batch: list[tuple[str, Any]]) -> None:
         """The file's records into the dedup index; one it holds twice counts as a duplicate."""
-        kept, exact, near = self.deduper.keep(texts)
+        texts = [text for text, _ in batch]
+        kept, exact, near = self.deduper.keep(texts, [value for _, value in batch])
         self.exact += exact
         self.near += near
         for position in kept:
@@ -325,7 +329,7 @@ class DatasetRun:
             self.tokens += (result.usage_metadata or {}).get("output_tokens", 0)
             candidates = result.response_metadata[METADATA_KEY]["candidates"]
             texts = [c["text"] for c in candidates]
-            kept, exact, near = self.deduper.keep(texts)
+            kept, exact, near = self.deduper.keep(texts, [c.get("value") for c in candidates])
             self.exact += exact
             self.near += near
             for position in kept[: self.n - self.unique]:
@@ -334,7 +338,11 @@ class DatasetRun:
         if self.on_progress is not None:
             self.on_progress(
                 DatasetProgress(
-                    self.unique, self.n, self.calls, self.exact + self.near, self.tokens
+                    self.unique,
+                    self.n,
+                    self.calls,
+                    self.exact + self.near + self.deduper.field_duplicates,
+                    self.tokens,
                 )
             )
 
@@ -395,6 +403,7 @@ class DatasetRun:
             calls=self.calls,
             failures=self.failures,
             stopped=self._stopped(),
+            field_duplicates=self.deduper.field_duplicates,
         )
         return DatasetResult(report, self.records, self.out)
 

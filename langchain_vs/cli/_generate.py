@@ -13,14 +13,21 @@ import argparse
 import importlib
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from langchain_vs.apps import DatasetProgress, DatasetReport, generate_dataset
 from langchain_vs.cli import _shared
 from langchain_vs.core import CandidateSchema
 
-__all__ = ["load_schema", "run_generate"]
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.language_models import BaseChatModel
+
+T = TypeVar("T")
+
+__all__ = ["load_schema", "print_report", "run_generate", "run_with_progress"]
 
 
 _SCHEMA_FORMS = (
@@ -76,7 +83,11 @@ def _summary(report: DatasetReport) -> str:
 
     rows = [
         ("unique records", f"{report.unique_records} ({report.resumed} resumed)"),
-        ("duplicates dropped", f"{report.exact_duplicates} exact, {report.near_duplicates} near"),
+        (
+            "duplicates dropped",
+            f"{report.exact_duplicates} exact, {report.near_duplicates} near"
+            + (f", {report.field_duplicates} repeated field" if report.field_duplicates else ""),
+        ),
         ("semantic diversity", number(report.semantic_diversity)),
         ("Vendi score", number(report.vendi_score, 2)),
         ("output tokens per unique record", number(report.output_tokens_per_unique, 1)),
@@ -87,13 +98,13 @@ def _summary(report: DatasetReport) -> str:
     return "\n".join(f"{label:>32}  {value}" for label, value in rows)
 
 
-def _interrupted(args: argparse.Namespace, unique: int | None) -> str:
+def _interrupted(args: argparse.Namespace, unique: int | None, noun: str) -> str:
     """What Ctrl-C left, and how to go on."""
     if not args.out:
-        return "interrupted: the records were not kept (give --out to keep them as they come)"
+        return f"interrupted: the {noun} were not kept (give --out to keep them as they come)"
     count = "" if unique is None else f" ({unique} unique)"
     return (
-        f"interrupted: the records so far are saved in {args.out}{count}; "
+        f"interrupted: the {noun} so far are saved in {args.out}{count}; "
         "continue with the same command and --resume"
     )
 
@@ -106,8 +117,23 @@ def _check_out(args: argparse.Namespace) -> None:
         raise ValueError(f"--out {args.out} is a folder: give a file path inside it")
 
 
-def run_generate(args: argparse.Namespace) -> int:
-    """Run ``langchain-vs generate``; returns the exit code."""
+def run_with_progress(
+    args: argparse.Namespace,
+    noun: str,
+    run: Callable[[BaseChatModel, Embeddings, Callable[[DatasetProgress], None]], T],
+) -> T | None:
+    """Start the model, then ``run(model, embeddings, on_progress)`` under a progress bar.
+
+    Args:
+        args: The command's arguments (``--out``, ``--resume``, ``-n``, ``--embeddings``, the
+            model's).
+        noun: What is made, for the bar and messages (``"records"``, ``"members"``).
+        run: The generation.
+
+    Returns:
+        What ``run`` returned, or ``None`` on Ctrl-C, after saying on stderr what was kept and
+        how to go on.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -117,13 +143,13 @@ def run_generate(args: argparse.Namespace) -> int:
     with console.status("Starting the model…"):
         model = _shared.chat_model(args)
     columns = (
-        TextColumn("records"),
+        TextColumn(noun),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[info]}"),
     )
     with Progress(*columns, console=console) as progress:
-        bar = progress.add_task("records", total=args.n, info="")
+        bar = progress.add_task(noun, total=args.n, info="")
 
         unique: list[int | None] = [None]  # the last progress: what an interruption leaves
 
@@ -135,35 +161,51 @@ def run_generate(args: argparse.Namespace) -> int:
             progress.update(bar, completed=state.unique, info=info)
 
         try:
-            result = generate_dataset(
-                model,
-                args.prompts,
-                n=args.n,
-                schema=args.schema,  # loaded and checked with the arguments
-                method=args.method,
-                k=args.k,
-                dedup=args.dedup,
-                similarity_threshold=args.similarity_threshold,
-                embeddings=embeddings,
-                max_concurrency=args.max_concurrency,
-                out=args.out,
-                resume=args.resume,
-                max_calls=args.max_calls,
-                patience=args.patience,
-                seed=args.seed,
-                on_progress=show,
-            )
+            return run(model, embeddings, show)
         except KeyboardInterrupt:
             progress.stop()
-            print(_interrupted(args, unique[0]), file=sys.stderr)
-            return 130
-    report_stream = sys.stdout if args.out else sys.stderr
+            print(_interrupted(args, unique[0], noun), file=sys.stderr)
+            return None
+
+
+def print_report(args: argparse.Namespace, report: DatasetReport) -> None:
+    """The report: to stdout with ``--out`` (else stderr), a table or ``--json``."""
+    stream = sys.stdout if args.out else sys.stderr
+    if args.json:
+        print(json.dumps(report.to_dict()), file=stream)
+    else:
+        print(_summary(report), file=stream)
+    if args.out:
+        print(f"wrote {args.out}", file=sys.stderr)
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    """Run ``langchain-vs generate``; returns the exit code."""
+    result = run_with_progress(
+        args,
+        "records",
+        lambda model, embeddings, on_progress: generate_dataset(
+            model,
+            args.prompts,
+            n=args.n,
+            schema=args.schema,  # loaded and checked with the arguments
+            method=args.method,
+            k=args.k,
+            dedup=args.dedup,
+            similarity_threshold=args.similarity_threshold,
+            embeddings=embeddings,
+            max_concurrency=args.max_concurrency,
+            out=args.out,
+            resume=args.resume,
+            max_calls=args.max_calls,
+            patience=args.patience,
+            seed=args.seed,
+            on_progress=on_progress,
+        ),
+    )
+    if result is None:
+        return 130
     for record in result.records or ():
         print(json.dumps(record, ensure_ascii=False))
-    if args.json:
-        print(json.dumps(result.report.to_dict()), file=report_stream)
-    else:
-        print(_summary(result.report), file=report_stream)
-    if args.out:
-        console.print(f"wrote {args.out}", style="dim")
+    print_report(args, result.report)
     return 0

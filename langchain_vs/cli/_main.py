@@ -3,7 +3,8 @@
 ``langchain-vs sample "PROMPT"`` asks the model (by default the embedded local one) for a
 verbalized distribution and shows the candidates with their probabilities and the pick;
 ``bench`` compares methods; ``generate`` makes a synthetic dataset
-(:mod:`langchain_vs.cli._generate`).
+(:mod:`langchain_vs.cli._generate`); ``population`` draws a cast of personas
+(:mod:`langchain_vs.cli._population`).
 
 Example:
     .. code-block:: console
@@ -85,6 +86,27 @@ def _schema(spec: str) -> Any:
         return load_schema(spec)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def _population_size(text: str) -> int:
+    from langchain_vs.cli._population import population_size  # the graph: only when used
+
+    return population_size(text)
+
+
+def _population_schema(spec: str) -> Any:
+    from langchain_vs.cli._population import population_schema
+
+    return population_schema(spec)
+
+
+def _description(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "the description is empty: say who the population is, e.g. "
+            '"residents of a mid-sized town debating a new bus line"'
+        )
+    return text
 
 
 def _names(text: str) -> list[str]:
@@ -173,7 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--out", default="bench-results", help="folder for JSON, markdown, PNG")
     generate = _add_generate_command(commands)
-    for command in (sample, bench, generate):
+    population = _add_population_command(commands)
+    for command in (sample, bench, generate, population):
         _shared.add_model_arguments(command)
         command.add_argument(
             "--n-ctx",
@@ -208,35 +231,67 @@ def _add_generate_command(commands: Any) -> argparse.ArgumentParser:
         default=None,
         help="records as objects: module:Class (pydantic model or TypedDict) or a .json schema",
     )
-    generate.add_argument(
+    generate.add_argument("--dedup", choices=("exact", "semantic"), default="exact")
+    generate.add_argument("--max-concurrency", type=_positive, default=8)
+    _add_run_arguments(generate, "records")
+    return generate  # type: ignore[no-any-return]
+
+
+def _add_run_arguments(command: argparse.ArgumentParser, noun: str) -> None:
+    """What ``generate`` and ``population`` share: method, dedup, the file, budget, seed."""
+    command.add_argument(
         "--method", default=Method.VS_STANDARD.value, choices=[m.value for m in Method]
     )
-    generate.add_argument("-k", "--k", type=_k, default=5, help="candidates per call")
-    generate.add_argument("--dedup", choices=("exact", "semantic"), default="exact")
-    generate.add_argument(
+    command.add_argument("-k", "--k", type=_k, default=5, help="candidates per call")
+    command.add_argument(
         "--similarity-threshold",
         type=_unit_interval,
         default=0.9,
         help="semantic duplicates: cosine similarity at or above this",
     )
-    generate.add_argument("--out", default=None, help="JSONL file (kept, never overwritten)")
-    generate.add_argument("--resume", action="store_true", help="continue the records in --out")
-    generate.add_argument("--max-concurrency", type=_positive, default=8)
-    generate.add_argument("--max-calls", type=_positive, default=None, help="the call budget")
-    generate.add_argument(
+    command.add_argument("--out", default=None, help="JSONL file (kept, never overwritten)")
+    command.add_argument("--resume", action="store_true", help=f"continue the {noun} in --out")
+    command.add_argument("--max-calls", type=_positive, default=None, help="the call budget")
+    command.add_argument(
         "--patience",
         type=_positive,
         default=None,
-        help="stop after this many calls in a row added no record (default: the calls that ask "
-        "for 100 candidates, at least 10)",
+        help=f"stop after this many calls in a row added no {noun[:-1]} (default: the calls "
+        "that ask for 100 candidates, at least 10)",
     )
-    generate.add_argument("--seed", type=int, default=None)
-    generate.add_argument("--temperature", type=_temperature, default=0.7, help="0 to 2")
-    generate.add_argument(
+    command.add_argument("--seed", type=int, default=None)
+    command.add_argument("--temperature", type=_temperature, default=0.7, help="0 to 2")
+    command.add_argument(
         "--embeddings", choices=("auto", "minilm", "hashed"), default="auto", help="for dedup"
     )
-    generate.add_argument("--json", action="store_true", help="print the report as JSON")
-    return generate  # type: ignore[no-any-return]
+    command.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def _add_population_command(commands: Any) -> argparse.ArgumentParser:
+    population = commands.add_parser(
+        "population",
+        help="draw a varied cast of personas for a simulation, by VS (names kept distinct)",
+        description="With --out the members go to the file as JSONL (resumable; the report to "
+        "stdout); without it each persona is a JSON line on stdout (name, description, profile) "
+        "and the report goes to stderr.",
+    )
+    population.add_argument(
+        "description", type=_description, help="who the population is, in words"
+    )
+    population.add_argument(
+        "-n", type=_population_size, required=True, help="members to draw (1 to 1000)"
+    )
+    population.add_argument(
+        "--schema",
+        type=_population_schema,
+        default=None,
+        help="profiles of your own: module:Class, a pydantic model with a name (e.g. a "
+        "subclass of langchain_vs.PersonaProfile)",
+    )
+    population.add_argument("--dedup", choices=("exact", "semantic"), default="semantic")
+    population.add_argument("--max-concurrency", type=_positive, default=4)
+    _add_run_arguments(population, "members")
+    return population  # type: ignore[no-any-return]
 
 
 def _render(record: dict[str, Any], prompt: str) -> None:
@@ -369,6 +424,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from langchain_vs.cli._generate import run_generate
 
             return run_generate(args)
+        if args.command == "population":
+            from langchain_vs.cli._population import run_population
+
+            return run_population(args)
         return _bench(args) if args.command == "bench" else _sample(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

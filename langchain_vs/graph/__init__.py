@@ -1,4 +1,4 @@
-"""LangGraph pieces: personas, the VS node, and persona simulations built from them."""
+"""LangGraph pieces: personas, populations of them, the VS node, and persona simulations."""
 
 from __future__ import annotations
 
@@ -13,6 +13,17 @@ if TYPE_CHECKING:
         Persona,
         VerbalizedNode,
         persona_view,
+    )
+    from langchain_vs.graph._population import (
+        MAX_POPULATION,
+        POPULATION_PROMPT,
+        PersonaProfile,
+        Population,
+        agenerate_population,
+        generate_population,
+        persona_from_profile,
+        profile_schema,
+        read_population,
     )
     from langchain_vs.graph._simulation import (
         DRAFT_NODE,
@@ -37,21 +48,30 @@ _HOMES = {
     "DRAFT_NODE": "_simulation",
     "DRAWS_KEY": "_node",
     "FINISH_NODE": "_simulation",
+    "MAX_POPULATION": "_population",
     "NEXT_SPEAKER_NODE": "_simulation",
     "OPENING_NODE": "_simulation",
+    "POPULATION_PROMPT": "_population",
     "Persona": "_node",
+    "PersonaProfile": "_population",
     "PersonaSimulationState": "_simulation",
+    "Population": "_population",
     "SPEAK_NODE": "_simulation",
     "SimulationStatus": "_simulation",
     "SpeakerRule": "_simulation",
     "TurnOrder": "_simulation",
     "VerbalizedNode": "_node",
     "acontinue_simulation": "_simulation",
+    "agenerate_population": "_population",
     "asimulation_status": "_simulation",
     "continue_simulation": "_simulation",
     "create_persona_simulation": "_simulation",
+    "generate_population": "_population",
     "most_likely_speaker": "_simulation",
+    "persona_from_profile": "_population",
     "persona_view": "_node",
+    "profile_schema": "_population",
+    "read_population": "_population",
     "simulation_status": "_simulation",
 }
 
@@ -60,21 +80,30 @@ __all__ = [
     "DRAFT_NODE",
     "DRAWS_KEY",
     "FINISH_NODE",
+    "MAX_POPULATION",
     "NEXT_SPEAKER_NODE",
     "OPENING_NODE",
+    "POPULATION_PROMPT",
     "Persona",
+    "PersonaProfile",
     "PersonaSimulationState",
+    "Population",
     "SPEAK_NODE",
     "SimulationStatus",
     "SpeakerRule",
     "TurnOrder",
     "VerbalizedNode",
     "acontinue_simulation",
+    "agenerate_population",
     "asimulation_status",
     "continue_simulation",
     "create_persona_simulation",
+    "generate_population",
     "most_likely_speaker",
+    "persona_from_profile",
     "persona_view",
+    "profile_schema",
+    "read_population",
     "simulation_status",
 ]
 

@@ -34,7 +34,15 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from langgraph.config import get_stream_writer
 from langgraph.constants import TAG_NOSTREAM
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from langchain_vs.core import (
     FACE_MODEL_CONFIG,
@@ -67,6 +75,18 @@ CUSTOM_EVENT_TYPE = METADATA_KEY
 """The ``type`` of the records a node writes to LangGraph's ``custom`` stream."""
 
 
+def usable_persona_name(name: str) -> str:
+    """``name`` stripped, if a persona may be called that (a profile's name is checked too).
+
+    Raises:
+        ValueError: It is blank or holds ':', '|' or a newline.
+    """
+    name = name.strip()
+    if not name or any(ch in name for ch in ":|\n"):
+        raise ValueError(f"persona name {name!r} must be non-empty, without ':', '|' or newlines")
+    return name
+
+
 class Persona(BaseModel):
     """One voice in a simulation: a name, who it is, and optional VS options of its own."""
 
@@ -83,16 +103,15 @@ class Persona(BaseModel):
     tail_threshold: UnitInterval | None = None
     model_settings: dict[str, Any] = Field(default_factory=dict)
     """Settings for this persona's copy of the model, e.g. ``{"temperature": 1.0}``."""
+    profile: dict[str, JsonValue] | None = None
+    """The generated profile the persona was made from (plain JSON; see
+    :func:`~langchain_vs.graph.persona_from_profile`), or ``None``. Only ``description`` is
+    shown to the model."""
 
     @field_validator("name")
     @classmethod
     def _usable_name(cls, name: str) -> str:
-        name = name.strip()
-        if not name or any(ch in name for ch in ":|\n"):
-            raise ValueError(
-                f"persona name {name!r} must be non-empty, without ':', '|' or newlines"
-            )
-        return name
+        return usable_persona_name(name)
 
     @field_validator("description")
     @classmethod

@@ -30,6 +30,13 @@ if TYPE_CHECKING:
         RUN_SETTINGS_ENV,
         RunLimits,
     )
+    from langchain_vs.serve._populations import (
+        MAX_POPULATION_FILE_BYTES,
+        MAX_PROFILE_CHARS,
+        MAX_PROFILE_FIELDS,
+        POPULATION_DIR_ENV,
+        population_personas,
+    )
 
 _HOMES = {
     "BASE_URL_ENV": "_deployed",
@@ -42,13 +49,18 @@ _HOMES = {
     "MAX_PERSONAS_ENV": "_limits",
     "MAX_TOKENS_ENV": "_limits",
     "MAX_TURNS_ENV": "_limits",
+    "MAX_POPULATION_FILE_BYTES": "_populations",
+    "MAX_PROFILE_CHARS": "_populations",
+    "MAX_PROFILE_FIELDS": "_populations",
     "MODEL_NAME_ENV": "_deployed",
+    "POPULATION_DIR_ENV": "_populations",
     "RUN_SETTINGS_ENV": "_limits",
     "RunLimits": "_limits",
     "SimulationSettings": "_deployed",
     "deployed_chat_model": "_deployed",
     "run_limits": "_deployed",
     "langgraph_dev": "_dev_server",
+    "population_personas": "_populations",
 }
 
 __all__ = [
@@ -59,9 +71,13 @@ __all__ = [
     "INSTALL_DEPLOY",
     "MAX_K_ENV",
     "MAX_PERSONAS_ENV",
+    "MAX_POPULATION_FILE_BYTES",
+    "MAX_PROFILE_CHARS",
+    "MAX_PROFILE_FIELDS",
     "MAX_TOKENS_ENV",
     "MAX_TURNS_ENV",
     "MODEL_NAME_ENV",
+    "POPULATION_DIR_ENV",
     "RUN_SETTINGS_ENV",
     "LangGraphDevError",
     "RunLimits",
@@ -69,6 +85,7 @@ __all__ = [
     "deployed_chat_model",
     "langgraph_dev",
     "make_persona_simulation",
+    "population_personas",
     "run_limits",
 ]
 

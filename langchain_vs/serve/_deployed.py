@@ -6,7 +6,8 @@ Server containers (PostgreSQL and Redis, for production).
 ``deploy/langgraph.json`` points the server at :func:`make_persona_simulation`, a graph factory:
 the server calls it with each run's config and compiles the graph it returns with its own
 checkpointer (in memory for ``langgraph dev``, PostgreSQL in the containers). A run's
-``configurable`` may set the personas, turn limit, opening, k, method, seed, selection and turn
+``configurable`` may set the personas (or a generated ``population``: see
+:mod:`langchain_vs.serve._populations`), turn limit, opening, k, method, seed, selection and turn
 order, and the model's settings (:class:`SimulationSettings`); anything not set takes the
 README's debate. The model comes from the environment (:func:`deployed_chat_model`), and so do
 the operator's limits on runs (:class:`~langchain_vs.serve.RunLimits`): which model settings a
@@ -48,6 +49,7 @@ from langchain_vs.serve._limits import (
     MAX_TURNS_ENV,
     RunLimits,
 )
+from langchain_vs.serve._populations import population_personas
 
 __all__ = [
     "BASE_URL_ENV",
@@ -79,6 +81,10 @@ class SimulationSettings(BaseModel):
 
     personas: Annotated[list[Persona], Field(min_length=1)] = list(DEFAULT_PERSONAS)
     """Each a :class:`~langchain_vs.graph.Persona` or its dict (``name``, ``description``…)."""
+    population: JsonValue = None  # its shape is checked by population_personas
+    """Instead of ``personas``: a generated population's profiles, or the name of a population
+    file in the operator's folder (checked by
+    :func:`~langchain_vs.serve._populations.population_personas`)."""
     max_turns: Annotated[int, Field(strict=True, ge=1)] = 6
     """At most ``$LANGCHAIN_VS_MAX_TURNS`` in a deployment (see :class:`RunLimits`)."""
     opening: str | None = DEFAULT_OPENING
@@ -124,6 +130,10 @@ class SimulationSettings(BaseModel):
                     f"the settings are: {', '.join(names)}"
                 )
         given = {key: configurable[key] for key in names if key in configurable}
+        if "personas" in given and "population" in given:
+            raise ValueError(
+                "a run sets personas or population, not both: population makes the personas"
+            )
         try:
             return cls(**given)
         except ValidationError as error:
@@ -221,10 +231,17 @@ async def make_persona_simulation(config: RunnableConfig) -> CompiledStateGraph[
             operator's limits are (the message names the setting or the variable).
     """
     limits = run_limits()
-    personas_given = ((config or {}).get("configurable") or {}).get("personas")
-    if isinstance(personas_given, list):  # before reading a million of them
-        limits.check_size(personas=len(personas_given))
+    configurable = (config or {}).get("configurable") or {}
+    for key in ("personas", "population"):
+        if isinstance(given := configurable.get(key), list):  # before reading a million of them
+            limits.check_size(personas=len(given))
     settings = SimulationSettings.from_config(config)
+    if settings.population is not None:
+        # A file may be read: off the server's event loop, as the model is made below.
+        cast = await asyncio.to_thread(
+            population_personas, settings.population, limits.max_personas
+        )
+        settings = settings.model_copy(update={"personas": cast, "population": None})
     limits.check_size(
         personas=len(settings.personas), max_turns=settings.max_turns, ks=_ks(settings)
     )

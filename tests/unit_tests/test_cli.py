@@ -297,3 +297,77 @@ def test_generate_interrupted_says_where_the_records_are_and_how_to_go_on(
     err = capsys.readouterr().err
     assert f"interrupted: the records so far are saved in {out} (2 unique)" in err
     assert "--resume" in err and len(out.read_text().splitlines()) == 2
+
+
+# -- population (FAKE model; the real one runs it in the integration suite) -------------------
+
+
+def _member_reply(*names: str) -> str:
+    members = [
+        {
+            "value": {
+                "name": name,
+                "role": f"job {position}",
+                "background": "local",
+                "stance": "for",
+                "speaking_style": "plain",
+            },
+            "probability": 1 / len(names),
+        }
+        for position, name in enumerate(names)
+    ]
+    return json.dumps({"responses": members})
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["population", " ", "-n", "3"], "the description is empty"),
+        (["population", "townsfolk", "-n", "0"], "must be from 1 to 1000, got 0"),
+        (["population", "townsfolk", "-n", "1001"], "must be from 1 to 1000, got 1001"),
+        (["population", "townsfolk", "-n", "3", "--schema", "town_schemas:Town"], "no 'name'"),
+        (["population", "townsfolk", "-n", "3", "--schema", "json:dumps"], "pydantic model"),
+    ],
+)
+def test_population_bad_arguments_exit_2_before_any_model_starts(
+    args, message, monkeypatch, capsys, tmp_path
+):
+    (tmp_path / "town_schemas.py").write_text(
+        "from pydantic import BaseModel\n\nclass Town(BaseModel):\n    size: int\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    _no_model(monkeypatch)
+    with pytest.raises(SystemExit) as info:
+        cli.main(args)
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and message in err
+
+
+def test_population_prints_personas_that_a_simulation_takes(monkeypatch, capsys):
+    _fake_replies(monkeypatch, [_member_reply("Ann", "ann", "Bo"), _member_reply("Cy")])
+    args = ["population", "townsfolk", "-n", "3", "-k", "3", "--dedup", "exact", "--seed", "1"]
+    assert cli.main([*args, "--max-concurrency", "1", "--embeddings", "hashed"]) == 0
+    captured = capsys.readouterr()
+    personas = [json.loads(line) for line in captured.out.splitlines()]
+    assert [p["name"] for p in personas] == ["Ann", "Bo", "Cy"]
+    assert personas[0]["description"].startswith("Role: job 0. Background: local.")
+    assert personas[0]["profile"]["stance"] == "for"
+    assert "1 repeated field" in captured.err  # "ann": the name again
+
+    from langchain_vs import Persona
+
+    assert [Persona.model_validate(p).name for p in personas] == ["Ann", "Bo", "Cy"]
+
+
+def test_population_to_a_file_then_resume(monkeypatch, capsys, tmp_path):
+    out = tmp_path / "town.jsonl"
+    _fake_replies(monkeypatch, [_member_reply("Ann", "Bo"), _member_reply("Cy", "Di")])
+    base = ["population", "townsfolk", "-k", "2", "--dedup", "exact", "--out", str(out), "--json"]
+    assert cli.main([*base, "-n", "2"]) == 0
+    assert json.loads(capsys.readouterr().out)["unique_records"] == 2
+    assert cli.main([*base, "-n", "4", "--resume", "--max-concurrency", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["resumed"] == 2
+
+    from langchain_vs.graph import read_population
+
+    assert [p.name for p in read_population(out)] == ["Ann", "Bo", "Cy", "Di"]

@@ -436,3 +436,27 @@ def test_a_fault_does_not_wait_for_the_calls_still_in_flight(tmp_path: Path):
     finally:
         fake.release.set()
     assert time.monotonic() - started < 5.0
+
+
+def test_distinct_fields_must_be_fields_of_the_schema():
+    fake = ScriptedFakeChatModel(replies=numbered_replies(1))
+    with pytest.raises(ValueError, match="records have fields only with a schema"):
+        generate_dataset(fake, "Q", n=1, distinct_fields=["question"])
+    with pytest.raises(ValueError, match=r"'topic', not a field.*Problem has: question, answer"):
+        generate_dataset(fake, "Q", n=1, schema=Problem, distinct_fields=["topic"])
+    with pytest.raises(TypeError, match="distinct_fields must be a list of field names"):
+        generate_dataset(fake, "Q", n=1, schema=Problem, distinct_fields="question")
+    assert fake.calls == []
+
+
+def test_a_record_repeating_a_distinct_field_is_dropped_and_counted():
+    objects = [
+        {"value": {"question": q, "answer": a}, "probability": 0.25}
+        for q, a in [("1+1?", 2), ("2+0?", 2), ("3+1?", 4), ("1 + 1?", 5)]
+    ]
+    fake = ScriptedFakeChatModel(replies=[json.dumps({"responses": objects})])
+    result = generate_dataset(
+        fake, "Q", n=4, k=4, schema=Problem, distinct_fields=["answer"], max_calls=1
+    )
+    assert [r["value"]["question"] for r in result.records] == ["1+1?", "3+1?", "1 + 1?"]
+    assert result.report.field_duplicates == 1 and result.report.exact_duplicates == 0

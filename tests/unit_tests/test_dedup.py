@@ -127,3 +127,19 @@ def test_nearest_gives_the_best_similarity_among_the_kept_vectors() -> None:
     assert found is not None and found[0] == 1 and found[1] == pytest.approx(0.96)
     zero = index.nearest(np.zeros(2))
     assert zero is not None and zero[1] == 0.0
+
+
+def test_a_distinct_field_repeated_is_a_duplicate_and_a_near_copy_frees_its_field():
+    values = [{"name": "Ann"}, {"name": "ann "}, {"name": "Bo"}, {"name": "Cy"}]
+    keeper = Deduper("exact", 0.9, None, fields=("name",))
+    assert keeper.keep(["a", "b", "c"], values[:3]) == ([0, 2], 0, 0)
+    assert keeper.field_duplicates == 1
+    semantic, _ = _semantic(0.7)
+    semantic.fields = ("name",)
+    # "c" is a near copy of "b" (0.96): dropped, so its name is free for a later record.
+    assert semantic.keep(["b", "c"], [{"name": "Bo"}, {"name": "Cy"}]) == ([0], 0, 1)
+    assert semantic.keep(["a"], [{"name": "Cy"}]) == ([0], 0, 0)
+    unnamed = Deduper("exact", 0.9, None, fields=("name",))
+    assert unnamed.keep(["x", "y"], [{}, {"name": None}]) == ([0, 1], 0, 0)  # nothing repeated
+    with pytest.raises(ValueError, match="needs the records' values"):
+        Deduper("exact", 0.9, None, fields=("name",)).keep(["x"])
