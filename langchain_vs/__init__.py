@@ -50,7 +50,12 @@ if TYPE_CHECKING:
         simulation_status,
     )
     from langchain_vs.local import LocalModelServer, default_chat_model, local_chat_model
-    from langchain_vs.runnables import VerbalizedChatModel, VerbalizedSampler, verbalize
+    from langchain_vs.runnables import (
+        VerbalizedChatModel,
+        VerbalizedSampler,
+        VerbalizedSamplingMiddleware,
+        verbalize,
+    )
 
 try:
     __version__ = version("langchain-vs")
@@ -73,6 +78,7 @@ _HOMES = {
     "VerbalizedNode": "graph",
     "VerbalizedOutputParser": "core",
     "VerbalizedSampler": "runnables",
+    "VerbalizedSamplingMiddleware": "runnables",
     "acontinue_simulation": "graph",
     "agenerate_dataset": "apps",
     "asimulation_status": "graph",
@@ -103,6 +109,7 @@ __all__ = [
     "VerbalizedNode",
     "VerbalizedOutputParser",
     "VerbalizedSampler",
+    "VerbalizedSamplingMiddleware",
     "__version__",
     "acontinue_simulation",
     "agenerate_dataset",
