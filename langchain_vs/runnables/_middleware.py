@@ -31,12 +31,11 @@ from pydantic import PrivateAttr, model_validator
 
 from langchain_vs.core import (
     FACE_MODEL_CONFIG,
-    Candidate,
     Draw,
     VerbalizedConfig,
     VerbalizedEngine,
 )
-from langchain_vs.runnables._sampler import CANDIDATE_EVENT, DISTRIBUTION_EVENT
+from langchain_vs.runnables._sampler import DISTRIBUTION_EVENT
 
 INSTALL_AGENTS = 'pip install "langchain-vs[agents]"'
 _NEEDS = (1, 5)
@@ -112,9 +111,11 @@ class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[
     * **Without tools** no tool call can come, so the plain call is skipped and the VS call is
       the model call: the same number of calls as without the middleware.
     * **The draw record** rides in ``response_metadata["verbalized_sampling"]`` of the answer,
-      and in the custom events the sampler sends (``CANDIDATE_EVENT`` per candidate as it
-      completes, ``DISTRIBUTION_EVENT`` with the record): written to ``stream_mode="custom"``
-      as ``{"type": <event name>, **data}`` and dispatched to ``astream_events``.
+      and in the sampler's custom event ``DISTRIBUTION_EVENT``
+      (``"verbalized_sampling.distribution"``): written to ``stream_mode="custom"`` as
+      ``{"type": DISTRIBUTION_EVENT, **record}`` and dispatched to ``astream_events``. The VS
+      call is not streamed (a model that reports token usage only when asked to would then
+      report none), so candidates are not sent one by one: the record holds them all.
     * **Streaming**: the answer reaches ``stream_mode="messages"`` whole when the model step
       ends; the model calls inside are tagged ``nostream`` (a probe's answer is discarded, the
       VS reply is JSON), so with tools bound tool-calling turns also arrive whole.
@@ -205,10 +206,8 @@ class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[
 
     @staticmethod
     def _answer(
-        draw: Draw | None, engine: VerbalizedEngine, probe: AIMessage | None, config: RunnableConfig
+        draw: Draw, engine: VerbalizedEngine, probe: AIMessage | None, config: RunnableConfig
     ) -> ModelResponse[Any]:
-        if draw is None:  # pragma: no cover - the engine's stream always ends with its draw
-            raise RuntimeError("the VS exchange ended without a draw")
         message = draw.message()
         if probe is not None:  # the call that answered without tool calls counts too
             message.usage_metadata = add_usage(message.usage_metadata, probe.usage_metadata)
@@ -229,7 +228,6 @@ class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[
         """Pass tool-calling turns through; draw final answers by VS (see the class doc)."""
         engine = self._engine(request)
         probe: AIMessage | None = None
-        draw: Draw | None = None
         with _quiet() as config:
             if request.tools:
                 try:
@@ -239,12 +237,8 @@ class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[
                 else:
                     if (probe := self._final_reply(response)) is None:
                         return response
-            for event in engine.stream(self._messages(request), config, **request.model_settings):
-                if isinstance(event, Candidate):
-                    self._announce(request, CANDIDATE_EVENT, event.to_dict(), config)
-                else:
-                    draw = event
-                    self._announce(request, DISTRIBUTION_EVENT, dict(draw.record), config)
+            draw = engine.invoke(self._messages(request), config, **request.model_settings)
+        self._announce(request, draw, config)
         return self._answer(draw, engine, probe, config)
 
     async def awrap_model_call(
@@ -255,7 +249,6 @@ class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[
         """The asynchronous twin of :meth:`wrap_model_call`."""
         engine = self._engine(request)
         probe: AIMessage | None = None
-        draw: Draw | None = None
         with _quiet() as config:
             if request.tools:
                 try:
@@ -265,30 +258,20 @@ class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[
                 else:
                     if (probe := self._final_reply(response)) is None:
                         return response
-            async for event in engine.astream(
-                self._messages(request), config, **request.model_settings
-            ):
-                if isinstance(event, Candidate):
-                    await self._aannounce(request, CANDIDATE_EVENT, event.to_dict(), config)
-                else:
-                    draw = event
-                    await self._aannounce(request, DISTRIBUTION_EVENT, dict(draw.record), config)
+            draw = await engine.ainvoke(self._messages(request), config, **request.model_settings)
+        await self._aannounce(request, draw, config)
         return self._answer(draw, engine, probe, config)
 
     # -- events -------------------------------------------------------------------------------
 
     @staticmethod
-    def _announce(
-        request: ModelRequest[Any], name: str, data: dict[str, Any], config: RunnableConfig
-    ) -> None:
+    def _announce(request: ModelRequest[Any], draw: Draw, config: RunnableConfig) -> None:
         if request.runtime is not None:
-            request.runtime.stream_writer({"type": name, **data})
-        dispatch_custom_event(name, data, config=config)
+            request.runtime.stream_writer({"type": DISTRIBUTION_EVENT, **draw.record})
+        dispatch_custom_event(DISTRIBUTION_EVENT, draw.record, config=config)
 
     @staticmethod
-    async def _aannounce(
-        request: ModelRequest[Any], name: str, data: dict[str, Any], config: RunnableConfig
-    ) -> None:
+    async def _aannounce(request: ModelRequest[Any], draw: Draw, config: RunnableConfig) -> None:
         if request.runtime is not None:
-            request.runtime.stream_writer({"type": name, **data})
-        await adispatch_custom_event(name, data, config=config)
+            request.runtime.stream_writer({"type": DISTRIBUTION_EVENT, **draw.record})
+        await adispatch_custom_event(DISTRIBUTION_EVENT, draw.record, config=config)
