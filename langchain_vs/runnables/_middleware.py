@@ -24,7 +24,10 @@ from langchain_core.callbacks import adispatch_custom_event, dispatch_custom_eve
 from langchain_core.messages import AIMessage, AnyMessage
 from langchain_core.messages.ai import add_usage
 from langchain_core.runnables import RunnableConfig, ensure_config
-from langchain_core.runnables.config import var_child_runnable_config
+from langchain_core.runnables.config import (
+    get_callback_manager_for_config,
+    var_child_runnable_config,
+)
 from langchain_core.tools import BaseTool
 from langgraph.constants import TAG_NOSTREAM
 from pydantic import PrivateAttr, model_validator
@@ -77,6 +80,11 @@ def _schema_of(response_format: Any) -> Any:
     if isinstance(response_format, ToolStrategy | ProviderStrategy | AutoStrategy):
         return response_format.schema
     return response_format
+
+
+def _in_a_run(config: RunnableConfig) -> bool:
+    """Whether a run is there to receive custom events (called outside an agent, none is)."""
+    return get_callback_manager_for_config(config).parent_run_id is not None
 
 
 @contextmanager
@@ -268,10 +276,12 @@ class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[
     def _announce(request: ModelRequest[Any], draw: Draw, config: RunnableConfig) -> None:
         if request.runtime is not None:
             request.runtime.stream_writer({"type": DISTRIBUTION_EVENT, **draw.record})
-        dispatch_custom_event(DISTRIBUTION_EVENT, draw.record, config=config)
+        if _in_a_run(config):
+            dispatch_custom_event(DISTRIBUTION_EVENT, draw.record, config=config)
 
     @staticmethod
     async def _aannounce(request: ModelRequest[Any], draw: Draw, config: RunnableConfig) -> None:
         if request.runtime is not None:
             request.runtime.stream_writer({"type": DISTRIBUTION_EVENT, **draw.record})
-        await adispatch_custom_event(DISTRIBUTION_EVENT, draw.record, config=config)
+        if _in_a_run(config):
+            await adispatch_custom_event(DISTRIBUTION_EVENT, draw.record, config=config)

@@ -102,6 +102,24 @@ def test_agent_model_settings_reach_the_vs_call():
     assert model.calls[0]["kwargs"]["fake_setting"] == 7
 
 
+async def test_called_outside_an_agent_it_still_draws():
+    from langchain.agents.middleware import ModelRequest
+    from langchain_core.messages import HumanMessage
+
+    def handler(request: Any) -> Any:
+        raise AssertionError("no tools: the agent's call is skipped")
+
+    async def ahandler(request: Any) -> Any:
+        raise AssertionError("no tools: the agent's call is skipped")
+
+    middleware = VerbalizedSamplingMiddleware(k=4, seed=2)
+    request = ModelRequest(model=scripted(FOUR, FOUR), messages=[HumanMessage("A drink?")])
+    sync = middleware.wrap_model_call(request, handler).result[0]
+    both = await middleware.awrap_model_call(request, ahandler)
+    assert both.result[0].content == sync.content and record_of(sync)["k"] == 4
+    assert both.structured_response is None
+
+
 # -- sync, async and streaming agree ------------------------------------------------------------
 
 
