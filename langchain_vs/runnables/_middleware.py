@@ -107,7 +107,7 @@ def _quiet() -> Iterator[RunnableConfig]:
 class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[Any], Any, Any]):
     """``create_agent`` middleware: the agent's final answers are drawn by Verbalized Sampling.
 
-    Takes the options of :class:`~langchain_vs.runnables.VerbalizedSampler` (``k``, ``method``,
+    Takes the VS options of :class:`~langchain_vs.core.VerbalizedConfig` (``k``, ``method``,
     ``seed``, ``selection``, ...; keyword-only, strictly checked) and no model: each draw asks
     the agent's own model (``request.model``, so a model another middleware swaps in is used
     too) with the agent's system prompt and messages.
