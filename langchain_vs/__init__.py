@@ -64,7 +64,12 @@ if TYPE_CHECKING:
         resolve_utility,
         selection_utility,
     )
-    from langchain_vs.runnables import VerbalizedChatModel, VerbalizedSampler, verbalize
+    from langchain_vs.runnables import (
+        VerbalizedChatModel,
+        VerbalizedSampler,
+        VerbalizedSamplingMiddleware,
+        verbalize,
+    )
 
 try:
     __version__ = version("langchain-vs")
@@ -97,6 +102,7 @@ _HOMES = {
     "VerbalizedNode": "graph",
     "VerbalizedOutputParser": "core",
     "VerbalizedSampler": "runnables",
+    "VerbalizedSamplingMiddleware": "runnables",
     "acontinue_simulation": "graph",
     "agenerate_dataset": "apps",
     "agenerate_population": "graph",
@@ -134,6 +140,7 @@ __all__ = [
     "VerbalizedNode",
     "VerbalizedOutputParser",
     "VerbalizedSampler",
+    "VerbalizedSamplingMiddleware",
     "__version__",
     "acontinue_simulation",
     "agenerate_dataset",

@@ -1,7 +1,8 @@
-"""The VS Runnables that wrap any chat model.
+"""The VS faces that wrap any chat model.
 
 :class:`VerbalizedSampler` (a chain component), :class:`VerbalizedChatModel` (a drop-in chat
-model) and :func:`verbalize` (one call).
+model), :func:`verbalize` (one call) and :class:`VerbalizedSamplingMiddleware` (for
+``create_agent``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from langchain_vs._imports import lazy_attributes
 
 if TYPE_CHECKING:
     from langchain_vs.runnables._chat_model import VerbalizedChatModel
+    from langchain_vs.runnables._middleware import VerbalizedSamplingMiddleware
     from langchain_vs.runnables._sampler import (
         CANDIDATE_EVENT,
         DISTRIBUTION_EVENT,
@@ -27,6 +29,7 @@ _HOMES = {
     "OutputKind": "_sampler",
     "VerbalizedChatModel": "_chat_model",
     "VerbalizedSampler": "_sampler",
+    "VerbalizedSamplingMiddleware": "_middleware",
     "to_messages": "_sampler",
     "verbalize": "_sampler",
 }
@@ -37,6 +40,7 @@ __all__ = [
     "OutputKind",
     "VerbalizedChatModel",
     "VerbalizedSampler",
+    "VerbalizedSamplingMiddleware",
     "to_messages",
     "verbalize",
 ]

@@ -5,6 +5,7 @@ Integration tests use the real local model through ``ChatOpenAI`` instead.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
@@ -147,8 +148,6 @@ class ScriptedFakeChatModel(BaseChatModel):
 
 def vs_json(pairs: Sequence[tuple[str, Any]], field: str = "probability", **extra: Any) -> str:
     """A VS reply as a model would write it."""
-    import json
-
     return json.dumps({**extra, "responses": [{"text": t, field: p} for t, p in pairs]})
 
 
@@ -167,6 +166,23 @@ class ToolCallingFakeChatModel(ScriptedFakeChatModel):
         self.calls[-1]["tools"] = kwargs.get("fake_tools")
         self.calls[-1]["kwargs"] = kwargs
         return message
+
+    def _chunks(self, message: AIMessage) -> list[ChatGenerationChunk]:
+        # Streamed replies keep their tool calls (and id), as a provider's do.
+        chunks = super()._chunks(message)
+        last = chunks[-1].message
+        chunks[-1] = ChatGenerationChunk(
+            message=AIMessageChunk(
+                content="",
+                id=message.id,
+                usage_metadata=last.usage_metadata,
+                tool_call_chunks=[
+                    {"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i}
+                    for i, c in enumerate(message.tool_calls)
+                ],
+            )
+        )
+        return chunks
 
 
 class SettingsFakeChatModel(ScriptedFakeChatModel):
