@@ -29,9 +29,12 @@ if TYPE_CHECKING:
         VerbalizedEngine,
         declare_grammar_server,
         require_request,
+        structured_binding,
+        structured_output_method,
         withdraw_grammar_server,
     )
     from langchain_vs.core._methods import MAX_K, MAX_RETRIES, Method, ProbabilityDefinition
+    from langchain_vs.core._model_errors import cut_off_reply, is_fault, note_endpoint
     from langchain_vs.core._model_settings import (
         configured_copy,
         resolve_model_settings,
@@ -45,6 +48,7 @@ if TYPE_CHECKING:
         VerbalizedConfig,
         did_you_mean,
     )
+    from langchain_vs.core._scoring import CandidateScore, Scorer, checked_scores, scorer_name
     from langchain_vs.core.parsing import VerbalizedOutputParser
 
 _HOMES = {
@@ -53,6 +57,15 @@ _HOMES = {
     "withdraw_grammar_server": "_engine",
     "METADATA_KEY": "_engine",
     "Candidate": "_distribution",
+    "CandidateScore": "_scoring",
+    "Scorer": "_scoring",
+    "checked_scores": "_scoring",
+    "cut_off_reply": "_model_errors",
+    "is_fault": "_model_errors",
+    "note_endpoint": "_model_errors",
+    "scorer_name": "_scoring",
+    "structured_binding": "_engine",
+    "structured_output_method": "_engine",
     "CandidateCount": "_options",
     "CandidateSchema": "_candidate_schema",
     "Draw": "_engine",
@@ -86,6 +99,15 @@ __all__ = [
     "METADATA_KEY",
     "Candidate",
     "CandidateCount",
+    "CandidateScore",
+    "Scorer",
+    "checked_scores",
+    "cut_off_reply",
+    "is_fault",
+    "note_endpoint",
+    "scorer_name",
+    "structured_binding",
+    "structured_output_method",
     "CandidateSchema",
     "Draw",
     "DrawRecord",
