@@ -13,13 +13,28 @@ from langchain_vs._imports import lazy_attributes
 
 if TYPE_CHECKING:
     from langchain_vs.quality._judge import LLMJudge
+    from langchain_vs.quality._pairwise import MAX_PAIRWISE_CANDIDATES, PairwiseJudge
+    from langchain_vs.quality._preference_model import PreferenceModel
+    from langchain_vs.quality._preferences import BradleyTerryScorer, Preference, bradley_terry
 
 _HOMES: dict[str, str] = {
+    "BradleyTerryScorer": "_preferences",
     "LLMJudge": "_judge",
+    "MAX_PAIRWISE_CANDIDATES": "_pairwise",
+    "PairwiseJudge": "_pairwise",
+    "Preference": "_preferences",
+    "PreferenceModel": "_preference_model",
+    "bradley_terry": "_preferences",
 }
 
 __all__: list[str] = [
+    "BradleyTerryScorer",
     "LLMJudge",
+    "MAX_PAIRWISE_CANDIDATES",
+    "PairwiseJudge",
+    "Preference",
+    "PreferenceModel",
+    "bradley_terry",
 ]
 
 __getattr__, __dir__ = lazy_attributes(__name__, _HOMES, globals())

@@ -10,15 +10,25 @@ Example:
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from typing import Any, get_args
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import convert_to_messages
 
-from langchain_vs.core import MAX_RETRIES, StructuredOutputMode
+from langchain_vs.core import MAX_RETRIES, Candidate, StructuredOutputMode
 
-__all__ = ["check_model", "check_retries", "check_structured_output", "check_text", "request_text"]
+__all__ = [
+    "check_model",
+    "check_retries",
+    "check_seed",
+    "check_structured_output",
+    "check_text",
+    "request_text",
+    "shown_candidates",
+    "shown_order",
+]
 
 
 def check_model(model: Any) -> BaseChatModel:
@@ -51,6 +61,13 @@ def check_retries(max_retries: Any) -> int:
     return max_retries
 
 
+def check_seed(seed: Any) -> int:
+    """``seed`` if it is an int (not a bool)."""
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError(f"seed must be an int, got {seed!r}")
+    return seed
+
+
 def check_structured_output(mode: Any) -> StructuredOutputMode:
     """``mode`` if it is one of the structured-output modes."""
     modes = get_args(StructuredOutputMode)
@@ -66,3 +83,30 @@ def request_text(request: Sequence[Any]) -> str:
     if len(messages) == 1:
         return messages[0].text.strip()
     return "\n".join(f"{m.type}: {m.text.strip()}" for m in messages)
+
+
+def shown_order(
+    candidates: Sequence[Candidate], *, shuffle: bool, seed: int
+) -> tuple[list[int], random.Random]:
+    """Which candidate a judge is shown at each position, and the generator that shuffled them.
+
+    Seeded by ``seed`` and the texts, so the same candidates are always shown the same way (sync
+    and async alike), while a draw's likeliest candidate does not always come first.
+    """
+    rng = random.Random("\x1f".join([str(seed), *(c.text for c in candidates)]))
+    order = list(range(len(candidates)))
+    if shuffle:
+        rng.shuffle(order)
+    return order, rng
+
+
+def shown_candidates(
+    request: Sequence[Any], candidates: Sequence[Candidate], order: Sequence[int]
+) -> str:
+    """The request and the candidates as a judge is shown them, numbered from 1 in ``order``."""
+    shown = "\n\n".join(
+        f'<candidate index="{position}">\n{candidates[i].text}\n</candidate>'
+        for position, i in enumerate(order, 1)
+    )
+    asked = request_text(request)
+    return (f"The request:\n{asked}\n\n" if asked else "") + f"The candidates:\n\n{shown}"

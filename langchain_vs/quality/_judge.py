@@ -24,7 +24,6 @@ Example:
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,9 +35,11 @@ from langchain_vs.quality._ask import JsonTask, aask_json, ask_json
 from langchain_vs.quality._checks import (
     check_model,
     check_retries,
+    check_seed,
     check_structured_output,
     check_text,
-    request_text,
+    shown_candidates,
+    shown_order,
 )
 
 __all__ = ["LLMJudge"]
@@ -99,23 +100,12 @@ class LLMJudge:
         self.max_retries = check_retries(max_retries)
         if not isinstance(shuffle, bool):
             raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise TypeError(f"seed must be an int, got {seed!r}")
         self.shuffle = shuffle
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.name = check_text(name, "name", example='"llm_judge"')
 
     def __repr__(self) -> str:
         return f"LLMJudge(rubric={self.rubric!r}, scale={self.scale!r}, name={self.name!r})"
-
-    def _order(self, candidates: Sequence[Candidate]) -> list[int]:
-        """Which candidate is shown at each position (seeded by the texts: sync = async)."""
-        order = list(range(len(candidates)))
-        if self.shuffle:
-            random.Random("\x1f".join([str(self.seed), *(c.text for c in candidates)])).shuffle(
-                order
-            )
-        return order
 
     def _task(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate], order: list[int]
@@ -131,12 +121,6 @@ class LLMJudge:
             f'"score": <an integer from {low} to {high}>}}, ...]}} '
             f"with exactly one entry for each of the {count} candidates."
         )
-        shown = "\n\n".join(
-            f'<candidate index="{position}">\n{candidates[i].text}\n</candidate>'
-            for position, i in enumerate(order, 1)
-        )
-        asked = request_text(request)
-        human = (f"The request:\n{asked}\n\n" if asked else "") + f"The candidates:\n\n{shown}"
         schema = {
             "title": "CandidateScores",
             "type": "object",
@@ -164,6 +148,7 @@ class LLMJudge:
         def read(value: Any) -> list[CandidateScore]:
             return self._read(value, order)
 
+        human = shown_candidates(request, candidates, order)
         return JsonTask([SystemMessage(system), HumanMessage(human)], schema, read)
 
     def _read(self, value: Any, order: list[int]) -> list[CandidateScore]:
@@ -215,7 +200,7 @@ class LLMJudge:
         """
         if not candidates:
             return []
-        order = self._order(candidates)
+        order, _ = shown_order(candidates, shuffle=self.shuffle, seed=self.seed)
         return ask_json(
             self.model,
             self._task(request, candidates, order),
@@ -229,7 +214,7 @@ class LLMJudge:
         """The asynchronous twin of :meth:`score`."""
         if not candidates:
             return []
-        order = self._order(candidates)
+        order, _ = shown_order(candidates, shuffle=self.shuffle, seed=self.seed)
         return await aask_json(
             self.model,
             self._task(request, candidates, order),

@@ -14,6 +14,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_vs.core import Candidate, CandidateScore, Scorer, checked_scores
 from langchain_vs.quality import LLMJudge
+from langchain_vs.quality._checks import shown_order
 from tests.unit_tests.fake_models import ScriptedFakeChatModel
 
 CANDIDATES = [
@@ -70,12 +71,9 @@ async def test_shuffled_candidates_map_back_and_sync_equals_async() -> None:
     assert [s.reason for s in scores] == [f"{len(c.text)} letters" for c in CANDIDATES]
     assert await judge.ascore(REQUEST, CANDIDATES) == scores
     assert model.calls == 2  # one call per draw, each way
-    shown = re.findall(
-        r'index="\d+">\n(.*?)\n',
-        judge._task(REQUEST, CANDIDATES, judge._order(CANDIDATES)).messages[-1].text,
-    )
-    assert shown != [c.text for c in CANDIDATES]  # shuffled against position bias
-    assert judge._order(CANDIDATES) == judge._order(CANDIDATES)  # and seeded
+    order, _ = shown_order(CANDIDATES, shuffle=True, seed=3)
+    assert order != sorted(order)  # shuffled against position bias
+    assert shown_order(CANDIDATES, shuffle=True, seed=3)[0] == order  # and seeded
 
 
 def test_unusable_replies_are_re_asked_then_raise_with_the_raw_output() -> None:
