@@ -50,6 +50,13 @@ if TYPE_CHECKING:
         simulation_status,
     )
     from langchain_vs.local import LocalModelServer, default_chat_model, local_chat_model
+    from langchain_vs.quality import (
+        BradleyTerryScorer,
+        LLMJudge,
+        PairwiseJudge,
+        Preference,
+        PreferenceModel,
+    )
     from langchain_vs.runnables import VerbalizedChatModel, VerbalizedSampler, verbalize
 
 try:
@@ -59,13 +66,18 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 # Each name's sub-package (which imports it from its own private module on first use).
 _HOMES = {
+    "BradleyTerryScorer": "quality",
     "Candidate": "core",
     "CandidateSchema": "core",
     "HashedNgramEmbeddings": "eval",
+    "LLMJudge": "quality",
     "LocalModelServer": "local",
     "Method": "core",
     "MiniLMEmbeddings": "eval",
+    "PairwiseJudge": "quality",
     "Persona": "graph",
+    "Preference": "quality",
+    "PreferenceModel": "quality",
     "ProbabilityDefinition": "core",
     "VerbalizedChatModel": "runnables",
     "VerbalizedConfig": "core",
@@ -89,13 +101,18 @@ _HOMES = {
 }
 
 __all__ = [
+    "BradleyTerryScorer",
     "Candidate",
     "CandidateSchema",
     "HashedNgramEmbeddings",
+    "LLMJudge",
     "LocalModelServer",
     "Method",
     "MiniLMEmbeddings",
+    "PairwiseJudge",
     "Persona",
+    "Preference",
+    "PreferenceModel",
     "ProbabilityDefinition",
     "VerbalizedChatModel",
     "VerbalizedConfig",

@@ -20,6 +20,8 @@ from langchain_core.messages import convert_to_messages
 from langchain_vs.core import MAX_RETRIES, Candidate, StructuredOutputMode
 
 __all__ = [
+    "numbered_entries",
+    "numbered_schema",
     "check_model",
     "check_retries",
     "check_seed",
@@ -110,3 +112,50 @@ def shown_candidates(
     )
     asked = request_text(request)
     return (f"The request:\n{asked}\n\n" if asked else "") + f"The candidates:\n\n{shown}"
+
+
+def numbered_schema(title: str, field: str, entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A reply's schema: ``{field: {"1": entries[0], "2": entries[1], ...}}``, all required.
+
+    Keyed by number rather than a list of ``{index, ...}``: a schema-constrained decoder then
+    writes each entry exactly once, in order (a list cannot forbid an index twice, and a small
+    model does repeat one).
+    """
+    numbers = [str(n) for n in range(1, len(entries) + 1)]
+    return {
+        "title": title,
+        "type": "object",
+        "properties": {
+            field: {
+                "type": "object",
+                "properties": dict(zip(numbers, entries, strict=True)),
+                "required": numbers,
+                "additionalProperties": False,
+            }
+        },
+        "required": [field],
+        "additionalProperties": False,
+    }
+
+
+def numbered_entries(value: Any, field: str, count: int, what: str) -> list[dict[str, Any]]:
+    """The entries ``1..count`` of a reply shaped by :func:`numbered_schema`, in order.
+
+    Raises:
+        ValueError: Saying what makes the reply unusable (told to the model when re-asked).
+    """
+    entries = value.get(field) if isinstance(value, dict) else None
+    if not isinstance(entries, dict):
+        raise ValueError(f'it has no "{field}" object keyed by {what} number')
+    numbers = [str(n) for n in range(1, count + 1)]
+    extra = [key for key in entries if key not in numbers]
+    if extra:
+        raise ValueError(f"there is no {what} {extra[0]}; they are 1 to {count}")
+    missing = [key for key in numbers if key not in entries]
+    if missing:
+        raise ValueError(f"{what}(s) {', '.join(missing)} have no entry; give one for every {what}")
+    found = [entries[key] for key in numbers]
+    for number, entry in zip(numbers, found, strict=True):
+        if not isinstance(entry, dict):
+            raise ValueError(f"the entry of {what} {number} is {entry!r}, not an object")
+    return found

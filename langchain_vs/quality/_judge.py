@@ -1,11 +1,13 @@
 """An LLM judge: one chat-model call scores all k candidates of a draw by a rubric on a scale.
 
 The judge sees the request and the candidates (in a seeded shuffle of their order, against
-position bias: the first VS candidate is usually the mode) and answers one JSON object with an
-``{index, reason, score}`` entry per candidate, by structured output where the model has it and
-in text otherwise (:mod:`langchain_vs.quality._ask`). The reason comes before the score in the
-schema, so a model that writes in order reasons before it rates. A reply that misses a
-candidate, numbers one twice or rates one outside the scale is unusable: the judge is told what
+position bias: the first VS candidate is usually the mode) and answers one JSON object with a
+``{reason, score}`` entry per candidate, keyed by the candidate's number, by structured output
+where the model has it and in text otherwise (:mod:`langchain_vs.quality._ask`). Keyed, not a
+list of ``{index, ...}``: a schema-constrained decoder then scores each candidate exactly once
+(on a list, the local model numbered candidates twice). The reason comes before the score, so
+a model that writes in order reasons before it rates. A reply that misses a candidate, names
+one that does not exist or rates one outside the scale is unusable: the judge is told what
 was wrong and asked again (``max_retries`` times), then ``OutputParserException`` carries the
 raw reply. Scores outside the scale are refused, not clamped: a judge that answers 85 on a 1-10
 scale has misread the scale, and clamping would hide that as a 10.
@@ -14,8 +16,8 @@ Example:
     >>> from langchain_core.language_models import GenericFakeChatModel
     >>> from langchain_vs.core import Candidate
     >>> fake = GenericFakeChatModel(messages=iter([  # FAKE: a judge's reply, as a model writes it
-    ...     '{"scores": [{"index": 1, "reason": "Vague.", "score": 3},'
-    ...     ' {"index": 2, "reason": "Concrete.", "score": 8}]}']))
+    ...     '{"scores": {"1": {"reason": "Vague.", "score": 3},'
+    ...     ' "2": {"reason": "Concrete.", "score": 8}}}']))
     >>> judge = LLMJudge(fake, rubric="Is it concrete?", shuffle=False)
     >>> judge.score([], [Candidate("Things.", 0.5), Candidate("Two eggs.", 0.5, index=1)])
     [CandidateScore(value=3.0, reason='Vague.'), CandidateScore(value=8.0, reason='Concrete.')]
@@ -38,6 +40,8 @@ from langchain_vs.quality._checks import (
     check_seed,
     check_structured_output,
     check_text,
+    numbered_entries,
+    numbered_schema,
     shown_candidates,
     shown_order,
 )
@@ -117,77 +121,52 @@ class LLMJudge:
             f"{self.rubric}\n\n"
             f"Score every candidate on its own merits from {low} (worst) to {high} (best), "
             "with a one-sentence reason. Reply with only a JSON object: "
-            '{"scores": [{"index": <the candidate\'s number>, "reason": "<one sentence>", '
-            f'"score": <an integer from {low} to {high}>}}, ...]}} '
-            f"with exactly one entry for each of the {count} candidates."
+            '{"scores": {"1": {"reason": "<one sentence>", '
+            f'"score": <an integer from {low} to {high}>}}, "2": {{...}}, ...}}}} '
+            f"with one entry for each of the {count} candidates, keyed by its number."
         )
-        schema = {
-            "title": "CandidateScores",
+        entry = {
             "type": "object",
             "properties": {
-                "scores": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "index": {"type": "integer", "minimum": 1, "maximum": count},
-                            "reason": {"type": "string"},
-                            "score": {"type": "integer", "minimum": low, "maximum": high},
-                        },
-                        "required": ["index", "reason", "score"],
-                        "additionalProperties": False,
-                    },
-                    "minItems": count,
-                    "maxItems": count,
-                }
+                "reason": {"type": "string"},
+                "score": {"type": "integer", "minimum": low, "maximum": high},
             },
-            "required": ["scores"],
+            "required": ["reason", "score"],
             "additionalProperties": False,
         }
+        human = shown_candidates(request, candidates, order)
 
         def read(value: Any) -> list[CandidateScore]:
             return self._read(value, order)
 
-        human = shown_candidates(request, candidates, order)
-        return JsonTask([SystemMessage(system), HumanMessage(human)], schema, read)
+        return JsonTask(
+            [SystemMessage(system), HumanMessage(human)],
+            numbered_schema("CandidateScores", "scores", [entry] * count),
+            read,
+        )
 
     def _read(self, value: Any, order: list[int]) -> list[CandidateScore]:
         """The scores in the candidates' order; ``ValueError`` saying what makes them unusable."""
         low, high = self.scale
-        count = len(order)
-        entries = value.get("scores") if isinstance(value, dict) else None
-        if not isinstance(entries, list):
-            raise ValueError('it has no "scores" list')
-        found: dict[int, CandidateScore] = {}
-        for entry in entries:
-            if not isinstance(entry, dict):
-                raise ValueError(f"the entry {entry!r} is not an object with index, reason, score")
-            position, score, reason = entry.get("index"), entry.get("score"), entry.get("reason")
-            if not isinstance(position, int) or isinstance(position, bool):
-                raise ValueError(f"the entry {entry!r} has no candidate number as its index")
-            if not 1 <= position <= count:
-                raise ValueError(f"there is no candidate {position}; they are 1 to {count}")
-            if position in found:
-                raise ValueError(f"candidate {position} is scored twice")
+        shown = []
+        for number, entry in enumerate(
+            numbered_entries(value, "scores", len(order), "candidate"), 1
+        ):
+            score, reason = entry.get("score"), entry.get("reason")
             if (
                 not isinstance(score, int | float)
                 or isinstance(score, bool)
                 or not math.isfinite(score)
             ):
-                raise ValueError(f"candidate {position}'s score {score!r} is not a number")
+                raise ValueError(f"candidate {number}'s score {score!r} is not a number")
             if not low <= score <= high:
                 raise ValueError(
-                    f"candidate {position}'s score {score} is outside the scale {low} to {high}"
+                    f"candidate {number}'s score {score} is outside the scale {low} to {high}"
                 )
             text = reason.strip() if isinstance(reason, str) else ""
-            found[position] = CandidateScore(float(score), text or None)
-        missing = [str(p) for p in range(1, count + 1) if p not in found]
-        if missing:
-            raise ValueError(
-                f"candidate(s) {', '.join(missing)} have no score; score every candidate once"
-            )
-        by_candidate = dict(zip(order, (found[p] for p in range(1, count + 1)), strict=True))
-        return [by_candidate[i] for i in range(count)]
+            shown.append(CandidateScore(float(score), text or None))
+        by_candidate = dict(zip(order, shown, strict=True))
+        return [by_candidate[i] for i in range(len(order))]
 
     def score(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]

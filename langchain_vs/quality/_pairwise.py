@@ -14,7 +14,7 @@ Example:
     >>> from langchain_core.language_models import GenericFakeChatModel
     >>> from langchain_vs.core import Candidate
     >>> fake = GenericFakeChatModel(messages=iter([  # FAKE: a judge's reply
-    ...     '{"comparisons": [{"pair": 1, "reason": "Warmer.", "better": 2}]}']))
+    ...     '{"comparisons": {"1": {"reason": "Warmer.", "better": 2}}}']))
     >>> judge = PairwiseJudge(fake, rubric="Which is more comforting?", shuffle=False)
     >>> scores = judge.score([], [Candidate("Ice.", 0.5), Candidate("Tea.", 0.5, index=1)])
     >>> scores[1].value > scores[0].value, scores[1].reason
@@ -39,6 +39,8 @@ from langchain_vs.quality._checks import (
     check_seed,
     check_structured_output,
     check_text,
+    numbered_entries,
+    numbered_schema,
     shown_candidates,
     shown_order,
 )
@@ -117,42 +119,36 @@ class PairwiseJudge:
             f"rubric:\n{self.rubric}\n\n"
             "For each numbered pair, choose the better of its two candidates by the rubric, "
             "with a one-sentence reason. Reply with only a JSON object: "
-            '{"comparisons": [{"pair": <the pair\'s number>, "reason": "<one sentence>", '
-            '"better": <the better candidate\'s number>}, ...]} '
-            f"with exactly one entry for each of the {len(pairs)} pairs."
+            '{"comparisons": {"1": {"reason": "<one sentence>", '
+            '"better": <the better candidate\'s number>}, "2": {...}, ...}} '
+            f"with one entry for each of the {len(pairs)} pairs, keyed by the pair's number."
         )
         listed = "\n".join(
             f"{n}. candidate {a} or candidate {b}" for n, (a, b) in enumerate(pairs, 1)
         )
         human = f"{shown_candidates(request, candidates, order)}\n\nThe pairs:\n{listed}"
-        schema = {
-            "title": "PairwiseVerdicts",
-            "type": "object",
-            "properties": {
-                "comparisons": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "pair": {"type": "integer", "minimum": 1, "maximum": len(pairs)},
-                            "reason": {"type": "string"},
-                            "better": {"type": "integer", "minimum": 1, "maximum": count},
-                        },
-                        "required": ["pair", "reason", "better"],
-                        "additionalProperties": False,
-                    },
-                    "minItems": len(pairs),
-                    "maxItems": len(pairs),
-                }
-            },
-            "required": ["comparisons"],
-            "additionalProperties": False,
-        }
+        # Each pair's answer is one of its two candidates: a constrained decoder cannot stray.
+        entries = [
+            {
+                "type": "object",
+                "properties": {
+                    "reason": {"type": "string"},
+                    "better": {"type": "integer", "enum": [a, b]},
+                },
+                "required": ["reason", "better"],
+                "additionalProperties": False,
+            }
+            for a, b in pairs
+        ]
 
         def read(value: Any) -> list[CandidateScore]:
             return self._scores(_outcomes(value, pairs), order)
 
-        return JsonTask([SystemMessage(system), HumanMessage(human)], schema, read)
+        return JsonTask(
+            [SystemMessage(system), HumanMessage(human)],
+            numbered_schema("PairwiseVerdicts", "comparisons", entries),
+            read,
+        )
 
     def _scores(self, outcomes: list[tuple[int, int]], order: list[int]) -> list[CandidateScore]:
         """Fit the verdicts (positions shown) and score each candidate, in the candidates' order."""
@@ -202,27 +198,13 @@ class PairwiseJudge:
 
 def _outcomes(value: Any, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """``(winner, loser)`` per pair, as shown; ``ValueError`` saying what makes them unusable."""
-    entries = value.get("comparisons") if isinstance(value, dict) else None
-    if not isinstance(entries, list):
-        raise ValueError('it has no "comparisons" list')
-    found: dict[int, tuple[int, int]] = {}
-    for entry in entries:
-        if not isinstance(entry, dict):
-            raise ValueError(f"the entry {entry!r} is not an object with pair, reason, better")
-        number, better = entry.get("pair"), entry.get("better")
-        if not isinstance(number, int) or isinstance(number, bool):
-            raise ValueError(f"the entry {entry!r} has no pair number")
-        if not 1 <= number <= len(pairs):
-            raise ValueError(f"there is no pair {number}; they are 1 to {len(pairs)}")
-        if number in found:
-            raise ValueError(f"pair {number} is answered twice")
-        a, b = pairs[number - 1]
-        if better not in (a, b) or isinstance(better, bool):
+    outcomes = []
+    entries = numbered_entries(value, "comparisons", len(pairs), "pair")
+    for number, ((a, b), entry) in enumerate(zip(pairs, entries, strict=True), 1):
+        better = entry.get("better")
+        if isinstance(better, bool) or better not in (a, b):
             raise ValueError(
                 f"pair {number} compares candidates {a} and {b}, but its answer is {better!r}"
             )
-        found[number] = (a, b) if better == a else (b, a)
-    missing = [str(n) for n in range(1, len(pairs) + 1) if n not in found]
-    if missing:
-        raise ValueError(f"pair(s) {', '.join(missing)} have no answer; answer every pair once")
-    return [found[n] for n in range(1, len(pairs) + 1)]
+        outcomes.append((a, b) if better == a else (b, a))
+    return outcomes

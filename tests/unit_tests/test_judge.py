@@ -24,7 +24,7 @@ REQUEST = [("human", "Write something.")]
 
 
 def verdict(*entries: tuple[int, int, str]) -> str:
-    return json.dumps({"scores": [{"index": i, "reason": r, "score": s} for i, s, r in entries]})
+    return json.dumps({"scores": {str(i): {"reason": r, "score": s} for i, s, r in entries}})
 
 
 class LengthJudgeFakeChatModel(BaseChatModel):
@@ -57,8 +57,8 @@ def test_known_reply_gives_known_scores_and_reasons_in_one_call() -> None:
     assert model.structured_calls == [True]
     schema = model.calls[0]["schema"]
     assert schema["title"] == "CandidateScores"
-    assert schema["properties"]["scores"]["minItems"] == 2
-    assert schema["properties"]["scores"]["items"]["properties"]["score"]["maximum"] == 10
+    assert schema["properties"]["scores"]["required"] == ["1", "2"]  # each scored exactly once
+    assert schema["properties"]["scores"]["properties"]["2"]["properties"]["score"]["maximum"] == 10
     prompt = model.calls[0]["messages"]
     assert "Is it good?" in prompt[0].text and "Write something." in prompt[-1].text
 
@@ -94,10 +94,11 @@ def test_unusable_replies_are_re_asked_then_raise_with_the_raw_output() -> None:
 @pytest.mark.parametrize(
     ("bad", "told"),
     [
-        (verdict((1, 5, "ok")), "candidate(s) 2 have no score"),
-        (verdict((1, 5, "ok"), (1, 6, "again")), "candidate 1 is scored twice"),
-        (verdict((1, 5, "ok"), (3, 6, "who")), "there is no candidate 3"),
-        ('{"scores": [{"index": 1, "score": "high"}]}', "is not a number"),
+        (verdict((1, 5, "ok")), "candidate(s) 2 have no entry"),
+        (verdict((1, 5, "ok"), (2, 6, "fine"), (3, 6, "who")), "there is no candidate 3"),
+        ('{"scores": {"1": {"score": "high"}, "2": {"score": 1}}}', "is not a number"),
+        ('{"scores": {"1": 7, "2": 8}}', "the entry of candidate 1 is 7, not an object"),
+        ('{"scores": [7, 8]}', 'no "scores" object keyed by candidate number'),
     ],
 )
 def test_an_incomplete_reply_is_re_asked_with_what_was_wrong(bad: str, told: str) -> None:

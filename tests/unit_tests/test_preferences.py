@@ -107,14 +107,10 @@ class LongerIsBetterFakeChatModel(BaseChatModel):
         prompt = messages[-1].text
         texts = dict(re.findall(r'<candidate index="(\d+)">\n(.*?)\n</candidate>', prompt))
         pairs = re.findall(r"^(\d+)\. candidate (\d+) or candidate (\d+)$", prompt, re.M)
-        comparisons = [
-            {
-                "pair": int(n),
-                "reason": "longer",
-                "better": int(max(a, b, key=lambda i: len(texts[i]))),
-            }
+        comparisons = {
+            n: {"reason": "longer", "better": int(max(a, b, key=lambda i: len(texts[i])))}
             for n, a, b in pairs
-        ]
+        }
         reply = AIMessage(json.dumps({"comparisons": comparisons}))
         return ChatResult(generations=[ChatGeneration(message=reply)])
 
@@ -132,14 +128,15 @@ async def test_pairwise_judge_ranks_by_its_verdicts_in_one_call() -> None:
 
 
 def test_pairwise_judge_re_asks_a_wrong_verdict_then_raises_with_the_raw_output() -> None:
-    wrong = json.dumps({"comparisons": [{"pair": 1, "reason": "?", "better": 3}]})
+    wrong = json.dumps({"comparisons": {"1": {"reason": "?", "better": 3}}})
     model = ScriptedFakeChatModel(replies=[wrong, "no idea"], structured=True)
     judge = PairwiseJudge(model, rubric="Which is better?", max_retries=1, shuffle=False)
     with pytest.raises(OutputParserException) as caught:
         judge.score([], [Candidate("x", 0.5), Candidate("y", 0.5, index=1)])
     assert caught.value.llm_output == "no idea"
     assert "compares candidates 1 and 2, but its answer is 3" in model.calls[1]["messages"][-1].text
-    assert model.calls[0]["schema"]["properties"]["comparisons"]["minItems"] == 1
+    entry = model.calls[0]["schema"]["properties"]["comparisons"]["properties"]["1"]
+    assert entry["properties"]["better"]["enum"] == [1, 2]
 
 
 def test_pairwise_judge_refuses_too_many_candidates() -> None:
