@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -39,7 +40,7 @@ from langchain_vs.core import (
     structured_binding,
     structured_output_method,
 )
-from langchain_vs.core.parsing import find_json, message_payload, read_json_document
+from langchain_vs.core.parsing import find_json, message_payload, read_json_document, valid_utf8
 
 __all__ = ["JsonTask", "aask_json", "ask_json"]
 
@@ -68,6 +69,16 @@ class _Call:
     structured: bool
 
 
+def _raw(reply: AIMessage) -> str:
+    """The reply as text (tool-call arguments as JSON): for re-asks and the final error."""
+    payload = message_payload(reply)
+    return valid_utf8(payload if isinstance(payload, str) else json.dumps(payload))
+
+
+def _cut_off(reply: AIMessage) -> bool:
+    return reply.response_metadata.get("finish_reason") == "length"
+
+
 def _decoded(reply: AIMessage, *, structured: bool) -> Any:
     """The JSON value a reply carries; ``ValueError`` if it carries none."""
     payload = message_payload(reply)
@@ -77,7 +88,13 @@ def _decoded(reply: AIMessage, *, structured: bool) -> Any:
     found = read_json_document(payload) if structured else find_json(payload)
     if found is None:
         raise ValueError("it holds no JSON object")
-    return found[0]
+    value, complete = found[0], found[1]
+    if _cut_off(reply) and not complete:
+        # A mended cut-off document may end in a cut number ("score": 1 of a 10): never read.
+        raise ValueError(
+            "it was cut off at the token limit; keep every reason to one short sentence"
+        )
+    return value
 
 
 def _exchange(
@@ -107,7 +124,7 @@ def _exchange(
                 continue
             reply = truncated  # a reply cut at the token limit is read (and likely re-asked)
         attempts += 1
-        raw = reply.text
+        raw = _raw(reply)
         try:
             return task.read(_decoded(reply, structured=structured))
         except ValueError as error:
@@ -117,9 +134,11 @@ def _exchange(
                     f"the last error: {error}",
                     llm_output=raw,
                 ) from error
+            # A runaway reply is not shown again (it may be long); the others are, with why.
+            shown = [] if _cut_off(reply) else [AIMessage(content=raw)]
             messages = [
                 *asked,
-                AIMessage(content=raw),
+                *shown,
                 HumanMessage(
                     content=f"Your reply could not be used: {error}. Answer again, following "
                     "the format instructions exactly."

@@ -154,3 +154,30 @@ def test_bad_options_are_refused(kwargs: dict[str, Any], error: type, message: s
 def test_a_model_name_is_not_a_model() -> None:
     with pytest.raises(TypeError, match="resolve_chat_model"):
         LLMJudge("gpt-4o", rubric="ok")  # type: ignore[arg-type]
+
+
+def test_a_reply_cut_at_the_token_limit_is_never_read_and_not_shown_again() -> None:
+    good = verdict((1, 5, "ok"), (2, 10, "best"))
+    cut = AIMessage(
+        content=good[: good.index("10") + 1], response_metadata={"finish_reason": "length"}
+    )
+    model = ScriptedFakeChatModel(replies=[cut, good], structured=True)
+    judge = LLMJudge(model, rubric="Is it good?", shuffle=False)
+    assert [s.value for s in judge.score(REQUEST, CANDIDATES[:2])] == [5.0, 10.0]  # not 1.0
+    re_ask = model.calls[1]["messages"]
+    assert "cut off at the token limit" in re_ask[-1].text
+    assert all(m.type != "ai" for m in re_ask)
+
+
+def test_tool_call_verdicts_are_read_and_kept_as_raw_output() -> None:
+    from tests.unit_tests.fake_models import ToolCallingFakeChatModel
+
+    args = {"scores": {"1": {"reason": "ok", "score": 0}}}
+    reply = AIMessage(content="", tool_calls=[{"name": "CandidateScores", "args": args, "id": "1"}])
+    model = ToolCallingFakeChatModel(replies=[reply])
+    judge = LLMJudge(
+        model, rubric="Is it good?", max_retries=0, structured_output="function_calling"
+    )
+    with pytest.raises(OutputParserException) as caught:
+        judge.score(REQUEST, CANDIDATES[:1])
+    assert json.loads(caught.value.llm_output) == args  # the arguments, not an empty text
