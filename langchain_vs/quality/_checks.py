@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from typing import Any, get_args
@@ -22,7 +23,9 @@ from langchain_vs.core import MAX_RETRIES, Candidate, StructuredOutputMode
 __all__ = [
     "numbered_entries",
     "numbered_schema",
+    "check_flag",
     "check_model",
+    "check_positive",
     "check_retries",
     "check_seed",
     "check_structured_output",
@@ -61,6 +64,25 @@ def check_retries(max_retries: Any) -> int:
     ):
         raise ValueError(f"max_retries must be an int from 0 to {MAX_RETRIES}, got {max_retries!r}")
     return max_retries
+
+
+def check_flag(value: Any, what: str) -> bool:
+    """``value`` if it is a bool."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{what} must be True or False, got {value!r}")
+    return value
+
+
+def check_positive(value: Any, what: str, *, why: str) -> float:
+    """``value`` as a float if it is a finite number > 0 (not a bool); ``why`` it must be."""
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(f"{what} must be a finite number > 0 ({why}), got {value!r}")
+    return float(value)
 
 
 def check_seed(seed: Any) -> int:

@@ -34,6 +34,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_vs.core import Candidate, CandidateScore, StructuredOutputMode
 from langchain_vs.quality._ask import JsonTask, aask_json, ask_json
 from langchain_vs.quality._checks import (
+    check_flag,
     check_model,
     check_retries,
     check_seed,
@@ -91,9 +92,7 @@ class PairwiseJudge:
         self.prior = check_prior(prior)
         self.structured_output = check_structured_output(structured_output)
         self.max_retries = check_retries(max_retries)
-        if not isinstance(shuffle, bool):
-            raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
-        self.shuffle = shuffle
+        self.shuffle = check_flag(shuffle, "shuffle")
         self.seed = check_seed(seed)
         self.name = check_text(name, "name", example='"pairwise_judge"')
 

@@ -26,7 +26,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -35,8 +34,8 @@ from langchain_core.messages import BaseMessage
 
 from langchain_vs.core import Candidate, CandidateScore
 from langchain_vs.eval import INSTALL_EMBEDDINGS
-from langchain_vs.quality._checks import check_text
-from langchain_vs.quality._preferences import Preference
+from langchain_vs.quality._checks import check_positive, check_text
+from langchain_vs.quality._preferences import Preference, checked_preferences
 
 __all__ = ["PreferenceModel"]
 
@@ -53,6 +52,11 @@ def _numpy() -> Any:
             f"PreferenceModel needs numpy, not installed: {INSTALL_EMBEDDINGS}"
         ) from error
     return numpy
+
+
+def _check_embeddings(embeddings: Any) -> None:
+    if not isinstance(embeddings, Embeddings):
+        raise TypeError(f"embeddings must be a LangChain Embeddings, got {embeddings!r}")
 
 
 def _vectors(embedded: Any, texts: Sequence[str]) -> Any:
@@ -104,8 +108,7 @@ class PreferenceModel:
     def __init__(
         self, embeddings: Embeddings, weights: Sequence[float], *, name: str = "preference_model"
     ) -> None:
-        if not isinstance(embeddings, Embeddings):
-            raise TypeError(f"embeddings must be a LangChain Embeddings, got {embeddings!r}")
+        _check_embeddings(embeddings)
         np = _numpy()
         vector = np.asarray(weights, dtype=np.float64)
         if vector.ndim != 1 or not len(vector) or not np.isfinite(vector).all():
@@ -139,29 +142,17 @@ class PreferenceModel:
             TypeError: An item that is not a :class:`Preference`, or no ``Embeddings``.
             ImportError: numpy is not installed (the message has the ``pip install`` line).
         """
-        if (
-            not isinstance(regularization, int | float)
-            or isinstance(regularization, bool)
-            or not math.isfinite(regularization)
-            or regularization <= 0
-        ):
-            raise ValueError(f"regularization must be a finite number > 0, got {regularization!r}")
-        listed = list(preferences)
-        if not listed:
-            raise ValueError("no preferences: give at least one Preference(winner=..., loser=...)")
-        for preference in listed:
-            if not isinstance(preference, Preference):
-                raise TypeError(
-                    f"preferences must be Preference(winner=..., loser=...), got {preference!r}"
-                )
-        if not isinstance(embeddings, Embeddings):
-            raise TypeError(f"embeddings must be a LangChain Embeddings, got {embeddings!r}")
+        regularization = check_positive(
+            regularization, "regularization", why="it keeps the weights finite"
+        )
+        listed = checked_preferences(preferences)
+        _check_embeddings(embeddings)
         texts = list(dict.fromkeys(t for p in listed for t in (p.winner, p.loser)))
         row = {text: i for i, text in enumerate(texts)}
         vectors = _vectors(embeddings.embed_documents(texts), texts)
         winners = vectors[[row[p.winner] for p in listed]]
         losers = vectors[[row[p.loser] for p in listed]]
-        weights = _fit_weights(winners - losers, float(regularization))
+        weights = _fit_weights(winners - losers, regularization)
         return cls(embeddings, weights.tolist(), name=name)
 
     def _scores(self, embedded: Any, candidates: Sequence[Candidate]) -> list[CandidateScore]:

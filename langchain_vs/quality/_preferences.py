@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 from langchain_core.messages import BaseMessage
 
 from langchain_vs.core import Candidate, CandidateScore, text_key
-from langchain_vs.quality._checks import check_text
+from langchain_vs.quality._checks import check_positive, check_text
 
 __all__ = [
     "BradleyTerryScorer",
@@ -46,6 +46,7 @@ __all__ = [
     "Preference",
     "bradley_terry",
     "check_prior",
+    "checked_preferences",
     "fit_strengths",
 ]
 
@@ -82,16 +83,20 @@ class Preference:
 
 def check_prior(prior: Any) -> float:
     """``prior`` if it is a finite number > 0."""
-    if (
-        not isinstance(prior, int | float)
-        or isinstance(prior, bool)
-        or not math.isfinite(prior)
-        or prior <= 0
-    ):
-        raise ValueError(
-            f"prior must be a finite number > 0 (it keeps unbeaten items finite), got {prior!r}"
-        )
-    return float(prior)
+    return check_positive(prior, "prior", why="it keeps unbeaten items finite")
+
+
+def checked_preferences(preferences: Iterable[Preference]) -> list[Preference]:
+    """``preferences`` as a list of at least one :class:`Preference`."""
+    listed = list(preferences)
+    if not listed:
+        raise ValueError("no preferences: give at least one Preference(winner=..., loser=...)")
+    for preference in listed:
+        if not isinstance(preference, Preference):
+            raise TypeError(
+                f"preferences must be Preference(winner=..., loser=...), got {preference!r}"
+            )
+    return listed
 
 
 def fit_strengths(
@@ -141,30 +146,13 @@ def bradley_terry(
         TypeError: An item that is not a :class:`Preference`.
     """
     prior = check_prior(prior)
-    listed = list(preferences)
-    if not listed:
-        raise ValueError("no preferences: give at least one Preference(winner=..., loser=...)")
+    listed = checked_preferences(preferences)
     names: dict[str, str] = {}
     for preference in listed:
-        if not isinstance(preference, Preference):
-            raise TypeError(
-                f"preferences must be Preference(winner=..., loser=...), got {preference!r}"
-            )
         for text in (preference.winner, preference.loser):
             names.setdefault(text_key(text), text)
     outcomes = [(text_key(p.winner), text_key(p.loser)) for p in listed]
     return {names[key]: s for key, s in fit_strengths(outcomes, prior=prior).items()}
-
-
-def _checked_strength(strength: Any, what: str) -> float:
-    if (
-        not isinstance(strength, int | float)
-        or isinstance(strength, bool)
-        or not math.isfinite(strength)
-        or strength <= 0
-    ):
-        raise ValueError(f"{what} is {strength!r}; a strength is a finite number > 0")
-    return float(strength)
 
 
 class BradleyTerryScorer:
@@ -193,11 +181,13 @@ class BradleyTerryScorer:
             raise ValueError("strengths must be a non-empty mapping of text to strength (> 0)")
         self._log = {
             text_key(check_text(text, "a text of strengths", example='"Tea"')): math.log(
-                _checked_strength(strength, f"the strength of {text!r}")
+                check_positive(strength, f"the strength of {text!r}", why="a strength")
             )
             for text, strength in strengths.items()
         }
-        self._unseen = math.log(_checked_strength(unseen_strength, "unseen_strength"))
+        self._unseen = math.log(
+            check_positive(unseen_strength, "unseen_strength", why="a strength")
+        )
         self.name = check_text(name, "name", example='"bradley_terry"')
 
     @classmethod
