@@ -15,7 +15,12 @@ if TYPE_CHECKING:
     from langchain_vs.quality._judge import LLMJudge
     from langchain_vs.quality._pairwise import MAX_PAIRWISE_CANDIDATES, PairwiseJudge
     from langchain_vs.quality._preference_model import PreferenceModel
-    from langchain_vs.quality._preferences import BradleyTerryScorer, Preference, bradley_terry
+    from langchain_vs.quality._preferences import (
+        BradleyTerryScorer,
+        Preference,
+        bradley_terry,
+        preferences_from_choice,
+    )
 
 _HOMES: dict[str, str] = {
     "BradleyTerryScorer": "_preferences",
@@ -25,6 +30,7 @@ _HOMES: dict[str, str] = {
     "Preference": "_preferences",
     "PreferenceModel": "_preference_model",
     "bradley_terry": "_preferences",
+    "preferences_from_choice": "_preferences",
 }
 
 __all__: list[str] = [
@@ -35,6 +41,7 @@ __all__: list[str] = [
     "Preference",
     "PreferenceModel",
     "bradley_terry",
+    "preferences_from_choice",
 ]
 
 __getattr__, __dir__ = lazy_attributes(__name__, _HOMES, globals())

@@ -48,6 +48,7 @@ __all__ = [
     "check_prior",
     "checked_preferences",
     "fit_strengths",
+    "preferences_from_choice",
 ]
 
 H = TypeVar("H", bound=Hashable)
@@ -79,6 +80,29 @@ class Preference:
                 f"a self-comparison: {self.winner!r} cannot be preferred to itself "
                 "(texts are compared ignoring case and white space)"
             )
+
+
+def preferences_from_choice(chosen: str, shown: Iterable[str]) -> list[Preference]:
+    """A user chose ``chosen`` among ``shown`` (a thumbs-up on one candidate of a draw).
+
+    Read as: ``chosen`` is preferred to every other text shown (the same text again, by
+    :func:`~langchain_vs.core.text_key`, is skipped).
+
+    Example:
+        >>> [p.loser for p in preferences_from_choice("Tea", ["Coffee", "tea", "Water"])]
+        ['Coffee', 'Water']
+
+    Raises:
+        ValueError: ``chosen`` is not among ``shown``, or nothing else was shown.
+    """
+    check_text(chosen, "chosen", example='"the candidate the user picked"')
+    texts = list(shown)
+    if not any(isinstance(t, str) and text_key(t) == text_key(chosen) for t in texts):
+        raise ValueError(f"the chosen text {chosen!r} is not among the texts shown")
+    others = [Preference(chosen, t) for t in texts if text_key(t) != text_key(chosen)]
+    if not others:
+        raise ValueError("nothing else was shown: a choice among one text says nothing")
+    return others
 
 
 def check_prior(prior: Any) -> float:

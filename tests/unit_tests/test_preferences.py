@@ -26,6 +26,7 @@ from langchain_vs.quality import (
     Preference,
     PreferenceModel,
     bradley_terry,
+    preferences_from_choice,
 )
 from tests.unit_tests.fake_models import ScriptedFakeChatModel
 
@@ -69,6 +70,23 @@ async def test_the_scorer_is_the_fit_and_sync_equals_async() -> None:
     assert scores[0].value < scores[2].value < scores[1].value  # Water < Coffee < Tea
     assert await scorer.ascore([], candidates) == scores
     assert checked_scores(scorer, scores, candidates) == scores
+
+
+def test_thumbs_on_earlier_draws_rank_their_candidates() -> None:
+    draws = [["Tea", "Coffee", "Water"], ["Tea", "Cocoa", "Coffee"], ["Cocoa", "Water"]]
+    picks = ["Tea", "Tea", "Cocoa"]
+    preferences = [
+        p
+        for pick, shown in zip(picks, draws, strict=True)
+        for p in preferences_from_choice(pick, shown)
+    ]
+    scorer = BradleyTerryScorer.from_preferences(preferences)
+    ranked = sorted(["Water", "Cocoa", "Coffee", "Tea"], key=scorer.log_strength, reverse=True)
+    assert ranked[0] == "Tea" and ranked[-1] == "Water"
+    with pytest.raises(ValueError, match="not among"):
+        preferences_from_choice("Milk", ["Tea"])
+    with pytest.raises(ValueError, match="nothing else"):
+        preferences_from_choice("Tea", ["tea"])
 
 
 @pytest.mark.parametrize(
@@ -137,6 +155,13 @@ def test_pairwise_judge_re_asks_a_wrong_verdict_then_raises_with_the_raw_output(
     assert "compares candidates 1 and 2, but its answer is 3" in model.calls[1]["messages"][-1].text
     entry = model.calls[0]["schema"]["properties"]["comparisons"]["properties"]["1"]
     assert entry["properties"]["better"]["enum"] == [1, 2]
+
+
+def test_a_single_candidate_needs_no_comparison() -> None:
+    model = ScriptedFakeChatModel(replies=["unused"])
+    scores = PairwiseJudge(model, rubric="Which is better?").score([], [Candidate("x", 1.0)])
+    assert [(s.value, s.reason) for s in scores] == [(0.0, "nothing to compare with")]
+    assert model.calls == []
 
 
 def test_pairwise_judge_refuses_too_many_candidates() -> None:
