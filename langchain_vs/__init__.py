@@ -58,7 +58,12 @@ if TYPE_CHECKING:
     )
     from langchain_vs.local import LocalModelServer, default_chat_model, local_chat_model
     from langchain_vs.quality import (
+        BradleyTerryScorer,
         EmbeddingUtility,
+        LLMJudge,
+        PairwiseJudge,
+        Preference,
+        PreferenceModel,
         as_scorer,
         combine_scorers,
         resolve_utility,
@@ -78,6 +83,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 # Each name's sub-package (which imports it from its own private module on first use).
 _HOMES = {
+    "BradleyTerryScorer": "quality",
     "Candidate": "core",
     "CandidateSchema": "core",
     "CandidateScore": "core",
@@ -89,12 +95,16 @@ _HOMES = {
     "resolve_utility": "quality",
     "selection_utility": "quality",
     "HashedNgramEmbeddings": "eval",
+    "LLMJudge": "quality",
     "LocalModelServer": "local",
     "Method": "core",
     "MiniLMEmbeddings": "eval",
+    "PairwiseJudge": "quality",
     "Persona": "graph",
     "PersonaProfile": "graph",
     "Population": "graph",
+    "Preference": "quality",
+    "PreferenceModel": "quality",
     "ProbabilityDefinition": "core",
     "VerbalizedChatModel": "runnables",
     "VerbalizedConfig": "core",
@@ -121,17 +131,22 @@ _HOMES = {
 }
 
 __all__ = [
+    "BradleyTerryScorer",
     "Candidate",
     "CandidateSchema",
     "CandidateScore",
     "EmbeddingUtility",
     "HashedNgramEmbeddings",
+    "LLMJudge",
     "LocalModelServer",
     "Method",
     "MiniLMEmbeddings",
+    "PairwiseJudge",
     "Persona",
     "PersonaProfile",
     "Population",
+    "Preference",
+    "PreferenceModel",
     "ProbabilityDefinition",
     "Scorer",
     "VerbalizedChatModel",

@@ -35,7 +35,7 @@ from langchain_vs.core._conversation import ModelRequest, SamplingOutcome, Verba
 from langchain_vs.core._distribution import Candidate, VerbalizedDistribution
 from langchain_vs.core._drivers import adrive, adrive_stream, drive, drive_stream
 from langchain_vs.core._model_errors import is_fault, note_endpoint
-from langchain_vs.core._options import VerbalizedConfig
+from langchain_vs.core._options import StructuredOutputMode, VerbalizedConfig
 from langchain_vs.core._scoring import CandidateScore, checked_scores, scorer_name
 from langchain_vs.core._utility import Utility, display_name, lexical_utility
 
@@ -46,6 +46,8 @@ __all__ = [
     "VerbalizedEngine",
     "declare_grammar_server",
     "require_request",
+    "structured_binding",
+    "structured_output_method",
     "withdraw_grammar_server",
 ]
 
@@ -141,6 +143,37 @@ class Draw:
         )
 
 
+def structured_output_method(model: BaseChatModel, mode: StructuredOutputMode) -> str | None:
+    """The ``with_structured_output`` method to ask ``model`` with, or ``None`` for text.
+
+    The one place this is decided, for VS requests and for the quality layer's judges: a named
+    ``mode`` is used as given; ``"auto"`` picks ``json_schema`` when the model's class (or its
+    profile) offers structured output, else ``function_calling`` when it has tools, else text.
+    """
+    if mode == "none":
+        return None
+    if mode != "auto":
+        return mode
+    profile = getattr(model, "profile", None) or {}
+    model_type = type(model)
+    if profile.get("structured_output") or (
+        model_type.with_structured_output is not BaseChatModel.with_structured_output
+    ):
+        return "json_schema"
+    if profile.get("tool_calling") or model_type.bind_tools is not BaseChatModel.bind_tools:
+        return "function_calling"
+    return None
+
+
+def structured_binding(
+    model: BaseChatModel, schema: dict[str, Any], method: str
+) -> Runnable[Any, Any]:
+    """``model`` bound to answer as ``schema`` by ``method``, returning the reply message."""
+    bound = model.with_structured_output(schema, method=method)
+    # Keep the bound model, not its parser: the reply's text and token usage are needed.
+    return bound.first if isinstance(bound, RunnableSequence) else bound
+
+
 def require_request(messages: Sequence[Any]) -> list[BaseMessage]:
     """The conversation as messages; ``ValueError`` when it holds no text to answer."""
     converted = convert_to_messages(messages)
@@ -188,20 +221,9 @@ class VerbalizedEngine:
 
     def structured_method(self) -> str | None:
         """The ``with_structured_output`` method a new request starts with, or ``None``."""
-        mode = self.config.structured_output
-        if mode == "none" or not self.config.asks_json:
+        if not self.config.asks_json:
             return None
-        if mode != "auto":
-            return mode
-        profile = getattr(self.model, "profile", None) or {}
-        model_type = type(self.model)
-        if profile.get("structured_output") or (
-            model_type.with_structured_output is not BaseChatModel.with_structured_output
-        ):
-            return "json_schema"
-        if profile.get("tool_calling") or model_type.bind_tools is not BaseChatModel.bind_tools:
-            return "function_calling"
-        return None
+        return structured_output_method(self.model, self.config.structured_output)
 
     def constrains_weights(self) -> bool:
         """Whether structured requests constrain the weights: the one place this is decided.
@@ -230,9 +252,7 @@ class VerbalizedEngine:
         method = self.structured_method()
         if request.reply_schema is None or method is None:
             return self.model
-        bound = self.model.with_structured_output(request.reply_schema, method=method)
-        # Keep the bound model, not its parser: the reply's text and token usage are needed.
-        return bound.first if isinstance(bound, RunnableSequence) else bound
+        return structured_binding(self.model, request.reply_schema, method)
 
     def _note_fault(self, error: Exception, request: ModelRequest) -> None:
         if is_fault(error, structured=request.structured):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from langchain_vs._imports import lazy_attributes
 
 if TYPE_CHECKING:
+    from langchain_vs.core.parsing._json_text import find_json, read_json_document
     from langchain_vs.core.parsing._parser import (
         DEFAULT_MAX_REPLY_CHARS,
         ParsedTurn,
@@ -25,6 +26,8 @@ _HOMES = {
     "ParsedTurn": "_parser",
     "PartialParse": "_partial",
     "VerbalizedOutputParser": "_parser",
+    "find_json": "_json_text",
+    "read_json_document": "_json_text",
     "message_payload": "_parser",
     "valid_utf8": "_text_formats",
 }
@@ -34,7 +37,9 @@ __all__ = [
     "ParsedTurn",
     "PartialParse",
     "VerbalizedOutputParser",
+    "find_json",
     "message_payload",
+    "read_json_document",
     "valid_utf8",
 ]
 
