@@ -41,12 +41,16 @@ if TYPE_CHECKING:
     )
     from langchain_vs.eval import HashedNgramEmbeddings, MiniLMEmbeddings
     from langchain_vs.graph import (
+        OutcomeComparison,
         Persona,
+        SimulationMetrics,
         VerbalizedNode,
         acontinue_simulation,
         asimulation_status,
+        compare_outcomes,
         continue_simulation,
         create_persona_simulation,
+        simulation_metrics,
         simulation_status,
     )
     from langchain_vs.local import LocalModelServer, default_chat_model, local_chat_model
@@ -65,8 +69,10 @@ _HOMES = {
     "LocalModelServer": "local",
     "Method": "core",
     "MiniLMEmbeddings": "eval",
+    "OutcomeComparison": "graph",
     "Persona": "graph",
     "ProbabilityDefinition": "core",
+    "SimulationMetrics": "graph",
     "VerbalizedChatModel": "runnables",
     "VerbalizedConfig": "core",
     "VerbalizedDistribution": "core",
@@ -76,6 +82,7 @@ _HOMES = {
     "acontinue_simulation": "graph",
     "agenerate_dataset": "apps",
     "asimulation_status": "graph",
+    "compare_outcomes": "graph",
     "continue_simulation": "graph",
     "create_diverse_rag_chain": "apps",
     "create_persona_simulation": "graph",
@@ -84,6 +91,7 @@ _HOMES = {
     "local_chat_model": "local",
     "read_dataset": "apps",
     "run_benchmark": "apps",
+    "simulation_metrics": "graph",
     "simulation_status": "graph",
     "verbalize": "runnables",
 }
@@ -95,8 +103,10 @@ __all__ = [
     "LocalModelServer",
     "Method",
     "MiniLMEmbeddings",
+    "OutcomeComparison",
     "Persona",
     "ProbabilityDefinition",
+    "SimulationMetrics",
     "VerbalizedChatModel",
     "VerbalizedConfig",
     "VerbalizedDistribution",
@@ -107,6 +117,7 @@ __all__ = [
     "acontinue_simulation",
     "agenerate_dataset",
     "asimulation_status",
+    "compare_outcomes",
     "continue_simulation",
     "create_diverse_rag_chain",
     "create_persona_simulation",
@@ -115,6 +126,7 @@ __all__ = [
     "local_chat_model",
     "read_dataset",
     "run_benchmark",
+    "simulation_metrics",
     "simulation_status",
     "verbalize",
 ]
