@@ -21,6 +21,9 @@ the same cast over several seeds), and measures with embeddings (offline by defa
   an earlier line of its own once case, punctuation and spacing are folded (as
   :func:`~langchain_vs.eval.answer_counts` does); ``near_repeats`` are its lines at
   ``cos >= near_threshold`` to an earlier line of its own.
+- **Judged adherence** (optional, with ``judge=`` a chat model): one structured call per
+  persona rates its lines from 1 (anyone's, or out of character) to 5 (unmistakably this
+  persona), with a reason.
 
 Example:
     >>> from langchain_core.messages import AIMessage
@@ -41,10 +44,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
 
 from langchain_vs.eval import (
     SimilarityIndex,
@@ -54,6 +58,7 @@ from langchain_vs.eval import (
     semantic_diversity,
     unit_embeddings,
 )
+from langchain_vs.graph._adherence_judge import AdherenceVerdict, judge_adherence
 from langchain_vs.graph._node import Persona
 from langchain_vs.graph._simulation import _as_personas
 from langchain_vs.graph._transcripts import Simulation, read_simulations
@@ -78,6 +83,8 @@ class PersonaMetrics:
         recognized: Share of its lines whose most similar description is its own.
         exact_repeats: Its lines that repeat one of its earlier lines (folded text).
         near_repeats: Its lines at cosine >= the threshold to one of its earlier lines.
+        judge_score: With a judge: its score from 1 (out of character) to 5 (in character).
+        judge_reason: With a judge: why.
     """
 
     name: str
@@ -89,6 +96,8 @@ class PersonaMetrics:
     recognized: float | None
     exact_repeats: int
     near_repeats: int
+    judge_score: int | None = None
+    judge_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +169,11 @@ class SimulationMetrics:
             f"{_fmt(p.others_similarity)} | {_fmt(p.adherence)} | {_fmt(p.recognized)} | "
             f"{p.exact_repeats} | {p.near_repeats} |"
             for p in self.personas
+        ]
+        lines += [
+            f"\n{p.name}, judged {p.judge_score}/5: {p.judge_reason}"
+            for p in self.personas
+            if p.judge_score is not None
         ]
         return "\n".join(lines)
 
@@ -285,6 +299,13 @@ def _persona(
     )
 
 
+def _judged(metrics: PersonaMetrics, verdicts: dict[str, AdherenceVerdict]) -> PersonaMetrics:
+    verdict = verdicts.get(metrics.name)
+    if verdict is None:
+        return metrics
+    return replace(metrics, judge_score=verdict.score, judge_reason=verdict.reason)
+
+
 def simulation_metrics(
     states: Any,
     personas: Sequence[Persona | Mapping[str, Any]],
@@ -292,6 +313,7 @@ def simulation_metrics(
     embeddings: Embeddings | None = None,
     window: int | None = None,
     near_threshold: float = 0.9,
+    judge: BaseChatModel | None = None,
 ) -> SimulationMetrics:
     """Measure one or more persona simulations: diversity, adherence, convergence, repetition.
 
@@ -304,6 +326,8 @@ def simulation_metrics(
             :func:`~langchain_vs.eval.default_embeddings` (offline).
         window: Lines per convergence window; default one round (as many as personas).
         near_threshold: Cosine in (0, 1] from which a line counts as a near repeat.
+        judge: A chat model that also rates each persona's adherence (one structured call per
+            persona, at most ``JUDGE_LINES`` of its lines shown); ``None``: embeddings only.
 
     Returns:
         A :class:`SimulationMetrics` (``to_dict()``, ``to_markdown()``).
@@ -312,21 +336,27 @@ def simulation_metrics(
         ValueError: No simulation, one without persona lines, a line spoken by someone not in
             ``personas`` (each naming the simulation), no personas or repeated names, a
             ``window`` below 2, or a ``near_threshold`` outside (0, 1].
-        TypeError: ``states`` neither states nor snapshots, or an option of the wrong type.
+        TypeError: ``states`` neither states nor snapshots, or an option of the wrong type
+            (a ``judge`` that is not a chat model).
     """
     cast = _cast(personas)
     _check_options(window, near_threshold)
     simulations = read_simulations(states, {p.name for p in cast})
+    by_turn: dict[int, list[str]] = {}
+    by_persona: dict[str, list[str]] = {}
+    for simulation in simulations:
+        for line in simulation.lines:
+            by_turn.setdefault(line.turn, []).append(line.text)
+            by_persona.setdefault(line.persona, []).append(line.text)
+    verdicts = judge_adherence(judge, by_persona, cast) if judge is not None else {}
     measure = _EmbedOnce(embeddings or default_embeddings())
     texts = [line.text for simulation in simulations for line in simulation.lines]
     vectors = unit_embeddings([*texts, *(p.description for p in cast)], measure)
     unit, descriptions = vectors[: len(texts)], vectors[len(texts) :]
-    by_turn: dict[int, list[str]] = {}
-    for simulation in simulations:
-        for line in simulation.lines:
-            by_turn.setdefault(line.turn, []).append(line.text)
     per_persona = tuple(
-        _persona(i, cast, simulations, unit, descriptions, measure, near_threshold)
+        _judged(
+            _persona(i, cast, simulations, unit, descriptions, measure, near_threshold), verdicts
+        )
         for i in range(len(cast))
     )
     adherences = [p.adherence for p in per_persona if p.adherence is not None]

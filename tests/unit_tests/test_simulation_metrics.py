@@ -18,6 +18,8 @@ from langgraph.graph import START, MessagesState, StateGraph
 from langchain_vs import Persona, compare_outcomes, simulation_metrics
 from langchain_vs.graph import OutcomeComparison, SimulationMetrics
 
+from .fake_models import ScriptedFakeChatModel
+
 
 class TableEmbeddings(Embeddings):
     """FAKE embeddings for logic tests: a fixed vector per known text; counts what it embeds."""
@@ -279,3 +281,24 @@ def test_bad_outcome_options() -> None:
     with pytest.raises(ValueError, match=r"epsilon must be a number in \(0, 1\)"):
         compare_outcomes(runs("1"), last_line, {"1": 1}, epsilon=0)
     assert isinstance(compare_outcomes(runs("1"), last_line, {"1": 1}), OutcomeComparison)
+
+
+def test_a_judge_rates_each_persona_in_one_structured_call() -> None:
+    judge = ScriptedFakeChatModel(
+        replies=['{"score": 4, "reason": "Sounds like them."}'], structured=True
+    )
+    report = measure(RUNS[0], judge=judge)
+    assert [(p.judge_score, p.judge_reason) for p in report.personas] == [
+        (4, "Sounds like them."),
+        (4, "Sounds like them."),
+    ]
+    assert judge.structured_calls == [True, True]  # one call per persona
+    prompts = sorted(call["messages"][-1].text for call in judge.calls)
+    assert "Persona: A. dA" in prompts[0] and "1. a1\n2. a2" in prompts[0]
+    assert "Persona: B. dB" in prompts[1] and "1. b1\n2. b2" in prompts[1]
+    assert "A, judged 4/5: Sounds like them." in report.to_markdown()
+    silent = ScriptedFakeChatModel(replies=['{"score": 2, "reason": "Generic."}'], structured=True)
+    (a, b) = measure(state(("A", "a1")), judge=silent).personas
+    assert (a.judge_score, b.judge_score, len(silent.calls)) == (2, None, 1)  # B has no line
+    with pytest.raises(TypeError, match="judge must be a LangChain chat model"):
+        measure(judge="gpt-4.1")
