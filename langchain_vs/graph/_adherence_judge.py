@@ -19,6 +19,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
 from langchain_vs.graph._node import Persona
+from langchain_vs.local import resolve_chat_model
 
 __all__ = ["JUDGE_LINES", "AdherenceVerdict", "judge_adherence", "lines_for_judge"]
 
@@ -58,17 +59,19 @@ def _request(persona: Persona, lines: Sequence[str]) -> list[SystemMessage | Hum
 
 
 def judge_adherence(
-    judge: BaseChatModel, lines: dict[str, list[str]], cast: Sequence[Persona]
+    judge: BaseChatModel | str, lines: dict[str, list[str]], cast: Sequence[Persona]
 ) -> dict[str, AdherenceVerdict]:
     """The judge's verdict per persona with lines (one structured call each, in one batch).
 
+    Args:
+        judge: A chat model, or its name (see :func:`~langchain_vs.local.resolve_chat_model`).
+        lines: Each persona's lines, by name.
+        cast: The personas, in order.
+
     Raises:
-        TypeError: ``judge`` is not a LangChain chat model.
+        TypeError: ``judge`` is neither a chat model nor a name.
     """
-    if not isinstance(judge, BaseChatModel):
-        raise TypeError(
-            f"judge must be a LangChain chat model (e.g. ChatOpenAI), got {type(judge).__name__}"
-        )
+    judge = resolve_chat_model(judge)
     spoken = [persona for persona in cast if lines.get(persona.name)]
     if not spoken:
         return {}

@@ -313,7 +313,7 @@ def simulation_metrics(
     embeddings: Embeddings | None = None,
     window: int | None = None,
     near_threshold: float = 0.9,
-    judge: BaseChatModel | None = None,
+    judge: BaseChatModel | str | None = None,
 ) -> SimulationMetrics:
     """Measure one or more persona simulations: diversity, adherence, convergence, repetition.
 
@@ -326,8 +326,9 @@ def simulation_metrics(
             :func:`~langchain_vs.eval.default_embeddings` (offline).
         window: Lines per convergence window; default one round (as many as personas).
         near_threshold: Cosine in (0, 1] from which a line counts as a near repeat.
-        judge: A chat model that also rates each persona's adherence (one structured call per
-            persona, at most ``JUDGE_LINES`` of its lines shown); ``None``: embeddings only.
+        judge: A chat model (or its name, e.g. ``"local"``) that also rates each persona's
+            adherence: one structured call per persona, showing at most ``JUDGE_LINES`` of its
+            lines; ``None``: embeddings only.
 
     Returns:
         A :class:`SimulationMetrics` (``to_dict()``, ``to_markdown()``).
@@ -337,10 +338,16 @@ def simulation_metrics(
             ``personas`` (each naming the simulation), no personas or repeated names, a
             ``window`` below 2, or a ``near_threshold`` outside (0, 1].
         TypeError: ``states`` neither states nor snapshots, or an option of the wrong type
-            (a ``judge`` that is not a chat model).
+            (``embeddings`` that are not LangChain ``Embeddings``, a ``judge`` neither a chat
+            model nor a model's name).
     """
     cast = _cast(personas)
     _check_options(window, near_threshold)
+    if embeddings is not None and not isinstance(embeddings, Embeddings):
+        raise TypeError(
+            "embeddings must be LangChain Embeddings (e.g. MiniLMEmbeddings()) or None for the "
+            f"default, got {type(embeddings).__name__}"
+        )
     simulations = read_simulations(states, {p.name for p in cast})
     by_turn: dict[int, list[str]] = {}
     by_persona: dict[str, list[str]] = {}
