@@ -45,13 +45,13 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
+from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from langchain_vs.eval import (
-    SimilarityIndex,
     answer_counts,
     default_embeddings,
     embeddings_name,
@@ -238,12 +238,13 @@ def _convergence(simulations: list[Simulation], unit: np.ndarray, window: int) -
     row = 0
     for simulation in simulations:
         lines = simulation.lines
-        for i, a in enumerate(lines):
-            for j in range(i + 1, len(lines)):
-                b = lines[j]
-                if a.turn // window == b.turn // window and a.persona != b.persona:
-                    similarity = float(unit[row + i] @ unit[row + j])
-                    pairs.setdefault(a.turn // window, []).append(similarity)
+        windows: dict[int, list[int]] = {}
+        for i, line in enumerate(lines):
+            windows.setdefault(line.turn // window, []).append(i)
+        for w, members in windows.items():
+            for i, j in combinations(members, 2):
+                if lines[i].persona != lines[j].persona:
+                    pairs.setdefault(w, []).append(float(unit[row + i] @ unit[row + j]))
         row += len(lines)
     count = max(line.turn for s in simulations for line in s.lines) // window + 1
     means = tuple(math.fsum(pairs[w]) / len(pairs[w]) if w in pairs else None for w in range(count))
@@ -261,6 +262,9 @@ def _persona(
     near_threshold: float,
 ) -> PersonaMetrics:
     import numpy as np
+
+    # Here, not at the top: SimilarityIndex imports numpy, which a core install lacks.
+    from langchain_vs.eval import SimilarityIndex
 
     name = cast[position].name
     rows, texts, exact, near, row = [], [], 0, 0, 0

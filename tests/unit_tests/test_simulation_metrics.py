@@ -7,6 +7,8 @@ the integration test on the local model.
 
 import json
 import math
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -304,3 +306,22 @@ def test_a_judge_rates_each_persona_in_one_structured_call() -> None:
     assert (a.judge_score, b.judge_score, len(silent.calls)) == (2, None, 1)  # B has no line
     with pytest.raises(TypeError, match="model must be"):
         measure(judge=42)
+
+
+def test_without_numpy_the_names_import_and_the_metrics_name_the_extra() -> None:
+    # A fresh interpreter where numpy cannot be imported, as on a core install.
+    code = (
+        "import sys; sys.modules['numpy'] = None\n"
+        "from langchain_core.messages import AIMessage\n"
+        "from langchain_vs import compare_outcomes, simulation_metrics\n"
+        "state = {'messages': [AIMessage('2', name='A'), AIMessage('3', name='A')]}\n"
+        "print(compare_outcomes([state], lambda s: 2.0, [1.0]).ks_statistic)\n"
+        "try:\n"
+        "    simulation_metrics(state, [{'name': 'A', 'description': 'a'}])\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    numbers, error = out.stdout.splitlines()
+    assert numbers == "1.0"  # numbers need no numpy
+    assert "needs numpy" in error and 'pip install "langchain-vs[' in error
