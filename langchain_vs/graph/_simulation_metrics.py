@@ -331,8 +331,8 @@ def simulation_metrics(
         window: Lines per convergence window; default one round (as many as personas).
         near_threshold: Cosine in (0, 1] from which a line counts as a near repeat.
         judge: A chat model (or its name, e.g. ``"local"``) that also rates each persona's
-            adherence: one structured call per persona, showing at most ``JUDGE_LINES`` of its
-            lines; ``None``: embeddings only.
+            adherence: one structured call per persona, showing at most 20 of its lines
+            (evenly spaced); ``None``: embeddings only.
 
     Returns:
         A :class:`SimulationMetrics` (``to_dict()``, ``to_markdown()``).
