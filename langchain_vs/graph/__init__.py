@@ -42,9 +42,29 @@ if TYPE_CHECKING:
         most_likely_speaker,
         simulation_status,
     )
+    from langchain_vs.graph._simulation_metrics import (
+        Convergence,
+        PersonaMetrics,
+        SimulationMetrics,
+        simulation_metrics,
+    )
+    from langchain_vs.graph._simulation_outcomes import (
+        Outcome,
+        OutcomeComparison,
+        OutcomeExtractor,
+        compare_outcomes,
+    )
 
 _HOMES = {
     "CUSTOM_EVENT_TYPE": "_node",
+    "Convergence": "_simulation_metrics",
+    "Outcome": "_simulation_outcomes",
+    "OutcomeComparison": "_simulation_outcomes",
+    "OutcomeExtractor": "_simulation_outcomes",
+    "PersonaMetrics": "_simulation_metrics",
+    "SimulationMetrics": "_simulation_metrics",
+    "compare_outcomes": "_simulation_outcomes",
+    "simulation_metrics": "_simulation_metrics",
     "DRAFT_NODE": "_simulation",
     "DRAWS_KEY": "_node",
     "FINISH_NODE": "_simulation",
@@ -77,6 +97,14 @@ _HOMES = {
 
 __all__ = [
     "CUSTOM_EVENT_TYPE",
+    "Convergence",
+    "Outcome",
+    "OutcomeComparison",
+    "OutcomeExtractor",
+    "PersonaMetrics",
+    "SimulationMetrics",
+    "compare_outcomes",
+    "simulation_metrics",
     "DRAFT_NODE",
     "DRAWS_KEY",
     "FINISH_NODE",
