@@ -19,9 +19,9 @@ import random
 import threading
 from bisect import bisect
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from itertools import accumulate
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 from pydantic_core import to_jsonable_python
 
@@ -49,8 +49,37 @@ Seed = int | random.Random | None
 or ``None`` (fresh randomness)."""
 
 _JSONScalar = str | int | float | bool | None
+_Slotted = TypeVar("_Slotted")
 
 
+def _slot_setting_init(cls: type[_Slotted]) -> type[_Slotted]:
+    """Give a frozen slots dataclass an ``__init__`` that sets its slots directly.
+
+    The generated one assigns each field through ``object.__setattr__`` (to get past the frozen
+    ``__setattr__``), which costs twice what the slot's own setter does, and a parse builds two
+    such objects per response. Same signature and defaults; assignment stays refused.
+    """
+    params, lines = [], []
+    namespace: dict[str, Any] = {}
+    for f in fields(cls):  # type: ignore[arg-type]  # a dataclass: applied over @dataclass
+        if f.default_factory is not MISSING or not f.init or f.kw_only:
+            raise TypeError(f"{cls.__name__}.{f.name}: only plain positional fields are supported")
+        namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        lines.append(f"    _set_{f.name}(self, {f.name})")
+    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(lines), namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__annotations__ = cls.__init__.__annotations__
+    cls.__init__ = init  # type: ignore[method-assign]
+    return cls
+
+
+@_slot_setting_init
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """One response the model verbalized.
@@ -108,6 +137,7 @@ class Candidate:
         )
 
 
+@_slot_setting_init
 @dataclass(frozen=True, slots=True)
 class WeightedText:
     """A parsed response before normalization: text, repaired weight, and the raw value."""
@@ -192,7 +222,7 @@ class VerbalizedDistribution:
                 raise ValueError(f"candidate {c.index} has an empty text")
             if not (math.isfinite(c.probability) and c.probability >= 0.0):
                 raise ValueError(f"candidate {c.index} has probability {c.probability!r}")
-        total = math.fsum(c.probability for c in self.candidates)
+        total = math.fsum([c.probability for c in self.candidates])  # (a list: no generator)
         if not math.isclose(total, 1.0, abs_tol=1e-6):
             raise ValueError(
                 f"candidate probabilities sum to {total:.6g}, not 1; build the distribution "
@@ -214,7 +244,7 @@ class VerbalizedDistribution:
         """Normalize repaired weights into a distribution (indices follow ``items``' order)."""
         # Scale by the largest weight first: tiny or huge weights normalize without
         # underflow or overflow; anything not finite or not positive weighs nothing.
-        weights = [w if math.isfinite(w) and w > 0.0 else 0.0 for w in [i.weight for i in items]]
+        weights = [i.weight if math.isfinite(i.weight) and i.weight > 0.0 else 0.0 for i in items]
         top = max(weights, default=0.0)
         fallback: tuple[str, ...] = ()
         if top > 0.0:
