@@ -19,14 +19,15 @@ import random
 import threading
 from bisect import bisect
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
-from typing import Any, Literal, TypeVar, get_args
+from typing import Any, Literal, get_args
 
 from pydantic_core import to_jsonable_python
 
 from langchain_vs.core._candidate_schema import CandidateSchema
 from langchain_vs.core._methods import Method, ProbabilityDefinition
+from langchain_vs.core._slots import slot_setting_init
 from langchain_vs.core._weights import repair_weights
 
 __all__ = [
@@ -49,37 +50,9 @@ Seed = int | random.Random | None
 or ``None`` (fresh randomness)."""
 
 _JSONScalar = str | int | float | bool | None
-_Slotted = TypeVar("_Slotted")
 
 
-def _slot_setting_init(cls: type[_Slotted]) -> type[_Slotted]:
-    """Give a frozen slots dataclass an ``__init__`` that sets its slots directly.
-
-    The generated one assigns each field through ``object.__setattr__`` (to get past the frozen
-    ``__setattr__``), which costs twice what the slot's own setter does, and a parse builds two
-    such objects per response. Same signature and defaults; assignment stays refused.
-    """
-    params, lines = [], []
-    namespace: dict[str, Any] = {}
-    for f in fields(cls):  # type: ignore[arg-type]  # a dataclass: applied over @dataclass
-        if f.default_factory is not MISSING or not f.init or f.kw_only:
-            raise TypeError(f"{cls.__name__}.{f.name}: only plain positional fields are supported")
-        namespace[f"_set_{f.name}"] = getattr(cls, f.name).__set__
-        if f.default is MISSING:
-            params.append(f.name)
-        else:
-            namespace[f"_default_{f.name}"] = f.default
-            params.append(f"{f.name}=_default_{f.name}")
-        lines.append(f"    _set_{f.name}(self, {f.name})")
-    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(lines), namespace)
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__annotations__ = cls.__init__.__annotations__
-    cls.__init__ = init  # type: ignore[method-assign]
-    return cls
-
-
-@_slot_setting_init
+@slot_setting_init
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """One response the model verbalized.
@@ -137,7 +110,7 @@ class Candidate:
         )
 
 
-@_slot_setting_init
+@slot_setting_init
 @dataclass(frozen=True, slots=True)
 class WeightedText:
     """A parsed response before normalization: text, repaired weight, and the raw value."""

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from langchain_vs.core._candidate_schema import CandidateSchema, CandidateTooDeepError
 from langchain_vs.core._distribution import VerbalizedDistribution, WeightedText, as_json_scalar
 from langchain_vs.core._methods import Method, ProbabilityDefinition, format_instructions
+from langchain_vs.core._slots import slot_setting_init
 from langchain_vs.core._weights import repair_weights
 from langchain_vs.core.parsing._json_text import find_json, read_json_document
 from langchain_vs.core.parsing._partial import PartialParse
@@ -74,7 +75,8 @@ def message_payload(message: BaseMessage | str) -> str | dict[str, Any]:
     return message.text
 
 
-@dataclass(frozen=True)
+@slot_setting_init
+@dataclass(frozen=True, slots=True)
 class ParsedTurn:
     """The responses read from one reply, with weights repaired but not yet normalized."""
 
