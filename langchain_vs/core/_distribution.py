@@ -222,19 +222,22 @@ class VerbalizedDistribution:
         fallback: tuple[str, ...] = ()
         if top > 0.0:
             scaled = [w / top for w in weights]
-            total = math.fsum(scaled)
-            probabilities = [w / total for w in scaled]
         else:
-            # (no items, no division: the distribution refuses to be empty below)
-            probabilities = [1.0 / len(items) for _ in items]
+            scaled = [1.0] * len(items)
             fallback = ("uniform_fallback",)
+        total = math.fsum(scaled)  # (no items, no division: the distribution refuses to be empty)
         # Positional arguments: keywords cost a third more per candidate, on every parse.
         candidates = tuple(
             [
                 Candidate(
-                    item.text, p, item.raw_probability, i, item.repairs + fallback, item.value
+                    item.text,
+                    w / total,
+                    item.raw_probability,
+                    i,
+                    item.repairs + fallback,
+                    item.value,
                 )
-                for i, (item, p) in enumerate(zip(items, probabilities, strict=True))
+                for i, (item, w) in enumerate(zip(items, scaled, strict=True))
             ]
         )
         return cls(
