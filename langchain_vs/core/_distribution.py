@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import _random
 import math
 import random
 import threading
@@ -147,6 +148,9 @@ class _ThreadRandom(threading.local):
 
 
 _PER_THREAD = _ThreadRandom()
+_seed_state = _random.Random.seed
+"""The C seeding under ``random.Random.seed`` (its base class): for an int, that Python method
+only checks the type and clears ``gauss_next``, which no draw here reads."""
 
 
 def _rng(seed: Seed) -> random.Random:
@@ -160,7 +164,7 @@ def _rng(seed: Seed) -> random.Random:
     # Seeding sets the whole state, as random.Random(seed) does: the same draws, without
     # allocating a 2.5 kB generator for each pick.
     rng = _PER_THREAD.rng
-    rng.seed(seed)
+    _seed_state(rng, seed)
     return rng
 
 
