@@ -32,6 +32,8 @@ def slot_setting_init(cls: type[_Slotted]) -> type[_Slotted]:
         ...     print("frozen")
         frozen
     """
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} has a __post_init__, which this __init__ would not call")
     params, lines = [], []
     namespace: dict[str, Any] = {}
     for f in fields(cls):  # type: ignore[arg-type]  # a dataclass: applied over @dataclass

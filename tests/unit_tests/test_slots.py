@@ -39,3 +39,15 @@ def test_fields_it_cannot_set_directly_are_refused():
         @dataclasses.dataclass(frozen=True, slots=True)
         class Tagged:
             tags: list[str] = dataclasses.field(default_factory=list)
+
+
+def test_a_post_init_is_refused_rather_than_skipped():
+    with pytest.raises(TypeError, match="__post_init__"):
+
+        @slot_setting_init
+        @dataclasses.dataclass(frozen=True, slots=True)
+        class Checked:
+            x: int
+
+            def __post_init__(self) -> None:
+                assert self.x > 0

@@ -386,10 +386,7 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
         if not self.method.is_verbalized:
             return [WeightedText(text, 1.0) for text in texts], dropped
         key, definition = self._value_key(kept)
-        if key is None:
-            raws: list[Any] = [None] * len(kept)
-        else:
-            raws = [item.get(key) if isinstance(item, dict) else None for item in kept]
+        raws = [item.get(key) if isinstance(item, dict) and key else None for item in kept]
         repaired = repair_weights(raws, definition)
         return [
             WeightedText(text, weight, as_json_scalar(raw), codes)
