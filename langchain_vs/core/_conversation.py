@@ -197,8 +197,6 @@ class VerbalizedConversation:
     def _request(
         self, messages: list[BaseMessage], count: int, parser: VerbalizedOutputParser, offset: int
     ) -> ModelRequest:
-        # A JSON-schema dict, not a class: some clients validate pydantic schemas strictly
-        # and would reject the out-of-range weights the repair rules exist for.
         schema = (
             response_json_schema(
                 self.method,

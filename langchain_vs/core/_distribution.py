@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import _random
 import math
 import random
 import threading
@@ -28,6 +29,7 @@ from pydantic_core import to_jsonable_python
 from langchain_vs.core._algebra import best_position, reweighted, tilted, top_positions
 from langchain_vs.core._candidate_schema import CandidateSchema
 from langchain_vs.core._methods import Method, ProbabilityDefinition
+from langchain_vs.core._slots import slot_setting_init
 from langchain_vs.core._utility import Utility, checked_matrix
 from langchain_vs.core._weights import repair_weights
 
@@ -54,6 +56,7 @@ or ``None`` (fresh randomness)."""
 _JSONScalar = str | int | float | bool | None
 
 
+@slot_setting_init
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """One response the model verbalized.
@@ -111,6 +114,7 @@ class Candidate:
         )
 
 
+@slot_setting_init
 @dataclass(frozen=True, slots=True)
 class WeightedText:
     """A parsed response before normalization: text, repaired weight, and the raw value."""
@@ -147,6 +151,9 @@ class _ThreadRandom(threading.local):
 
 
 _PER_THREAD = _ThreadRandom()
+_seed_state = _random.Random.seed
+"""The C seeding under ``random.Random.seed`` (its base class): for an int, that Python method
+only checks the type and clears ``gauss_next``, which no draw here reads."""
 
 
 def _rng(seed: Seed) -> random.Random:
@@ -160,7 +167,7 @@ def _rng(seed: Seed) -> random.Random:
     # Seeding sets the whole state, as random.Random(seed) does: the same draws, without
     # allocating a 2.5 kB generator for each pick.
     rng = _PER_THREAD.rng
-    rng.seed(seed)
+    _seed_state(rng, seed)
     return rng
 
 
@@ -199,7 +206,7 @@ class VerbalizedDistribution:
                 raise ValueError(f"candidate {c.index} has an empty text")
             if not (math.isfinite(c.probability) and c.probability >= 0.0):
                 raise ValueError(f"candidate {c.index} has probability {c.probability!r}")
-        total = math.fsum(c.probability for c in self.candidates)
+        total = math.fsum([c.probability for c in self.candidates])  # (a list: no generator)
         if not math.isclose(total, 1.0, abs_tol=1e-6):
             raise ValueError(
                 f"candidate probabilities sum to {total:.6g}, not 1; build the distribution "
@@ -221,24 +228,27 @@ class VerbalizedDistribution:
         """Normalize repaired weights into a distribution (indices follow ``items``' order)."""
         # Scale by the largest weight first: tiny or huge weights normalize without
         # underflow or overflow; anything not finite or not positive weighs nothing.
-        weights = [w if math.isfinite(w) and w > 0.0 else 0.0 for w in [i.weight for i in items]]
+        weights = [i.weight if math.isfinite(i.weight) and i.weight > 0.0 else 0.0 for i in items]
         top = max(weights, default=0.0)
         fallback: tuple[str, ...] = ()
         if top > 0.0:
             scaled = [w / top for w in weights]
-            total = math.fsum(scaled)
-            probabilities = [w / total for w in scaled]
         else:
-            # (no items, no division: the distribution refuses to be empty below)
-            probabilities = [1.0 / len(items) for _ in items]
+            scaled = [1.0] * len(items)
             fallback = ("uniform_fallback",)
+        total = math.fsum(scaled)  # (no items, no division: the distribution refuses to be empty)
         # Positional arguments: keywords cost a third more per candidate, on every parse.
         candidates = tuple(
             [
                 Candidate(
-                    item.text, p, item.raw_probability, i, item.repairs + fallback, item.value
+                    item.text,
+                    w / total,
+                    item.raw_probability,
+                    i,
+                    item.repairs + fallback,
+                    item.value,
                 )
-                for i, (item, p) in enumerate(zip(items, probabilities, strict=True))
+                for i, (item, w) in enumerate(zip(items, scaled, strict=True))
             ]
         )
         return cls(

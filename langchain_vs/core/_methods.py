@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
-from functools import lru_cache
-from typing import Annotated, Any
-
-from pydantic import BaseModel, Field, create_model
+from typing import Any
 
 from langchain_vs.core._candidate_schema import CandidateSchema
 
@@ -32,7 +29,6 @@ __all__ = [
     "format_instructions",
     "follow_up_prompt",
     "response_json_schema",
-    "response_schema",
     "system_prompt",
 ]
 
@@ -364,61 +360,15 @@ def follow_up_prompt(
     return text
 
 
-@lru_cache(maxsize=256)
-def response_schema(
-    method: Method, *, count: int, definition: ProbabilityDefinition | None
-) -> type[BaseModel] | None:
-    """The pydantic schema for structured output, or ``None`` when the reply is plain text.
-
-    Example:
-        >>> schema = response_schema(Method.VS_STANDARD, count=3,
-        ...                          definition=ProbabilityDefinition.CONFIDENCE)
-        >>> sorted(schema.model_json_schema()["$defs"]["Response"]["properties"])
-        ['confidence', 'text']
-    """
-    if not method.asks_json:
-        return None
-    reasoning: dict[str, Any] = (
-        {"reasoning": (str, Field(description="Step-by-step thinking before answering."))}
-        if method.has_reasoning
-        else {}
-    )
-    if method is Method.DIRECT_COT:
-        return create_model(
-            "VerbalizedAnswer",
-            __doc__="One response, after reasoning.",
-            **reasoning,
-            response=(str, Field(min_length=1, description="The response.")),
-        )
-    if method is Method.SEQUENCE:
-        return create_model(
-            "ResponseList",
-            __doc__=f"{count} different responses.",
-            responses=(
-                list[Annotated[str, Field(min_length=1)]],
-                Field(min_length=count, max_length=count),
-            ),
-        )
-    assert definition is not None
-    bounds = definition.json_bounds()
-    weight: dict[str, Any] = {
-        definition.field_name: (
-            float,
-            Field(description=definition.description, ge=bounds.get("ge"), le=bounds.get("le")),
-        )
-    }
-    item: Any = create_model(
-        "Response",
-        __doc__="One response and its weight.",
-        text=(str, Field(min_length=1, description="The response.")),
-        **weight,
-    )
-    return create_model(
-        "VerbalizedResponses",
-        __doc__=f"{count} different responses, each with its weight.",
-        **reasoning,
-        responses=(list[item], Field(min_length=count, max_length=count)),
-    )
+_TEXT_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "minLength": 1,  # constrained decoders would emit empty texts otherwise
+    "description": "The response.",
+}
+_REASONING_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "description": "Step-by-step thinking before answering.",
+}
 
 
 def response_json_schema(
@@ -431,53 +381,58 @@ def response_json_schema(
 ) -> dict[str, Any] | None:
     """The JSON schema structured output enforces, or ``None`` when the reply is plain text.
 
-    Without ``candidate`` it is :func:`response_schema`'s; with it, each response is an object
-    of the user's schema (nested per response, beside its weight; the reply itself for
+    One builder for both kinds of candidate. A text candidate is a non-empty string (in an
+    item ``{"text": ..., <weight>: ...}`` for VS methods). A structured candidate is an object
+    of the user's schema (in an item ``{"value": ..., <weight>: ...}``; the reply itself for
     ``DIRECT`` and ``MULTI_TURN``), the schema's definitions moved to the top and its
     references kept pointing where they did (see :meth:`CandidateSchema.nested_json_schema`).
     ``constrained_weights`` puts the weight's constrained schema in (see
     :meth:`ProbabilityDefinition.weight_json_schema`); it changes nothing else.
 
+    A dict, not a pydantic class: some clients validate a class's replies strictly and would
+    reject the out-of-range weights the repair rules exist for; and a structured candidate's
+    schema is the user's JSON schema, which no class describes.
+
     Example:
+        >>> schema = response_json_schema(Method.VS_STANDARD, count=3,
+        ...                               definition=ProbabilityDefinition.CONFIDENCE)
+        >>> list(schema["properties"]["responses"]["items"]["properties"])
+        ['text', 'confidence']
         >>> pet = CandidateSchema.of({"type": "object", "properties": {"name": {"type": "string"}}})
         >>> schema = response_json_schema(Method.VS_STANDARD, count=2,
         ...                               definition=ProbabilityDefinition.EXPLICIT, candidate=pet)
         >>> schema["properties"]["responses"]["items"]["required"]
         ['value', 'probability']
     """
-    constrained = constrained_weights and method.is_verbalized
+    shared: dict[str, Any] = {}  # the candidate schema's definitions, for the top
     if candidate is None:
-        model = response_schema(method, count=count, definition=definition)
-        if model is None:
+        if not method.asks_json:
             return None
-        schema = model.model_json_schema()
-        if constrained:
-            assert definition is not None
-            fields = schema["$defs"]["Response"]["properties"]
-            fields[definition.field_name] = definition.weight_json_schema(constrained=True)
-        return schema
-    body, shared = candidate.nested_json_schema()  # references rewritten to stay correct
-    if not method.asks_json:
-        return {"title": candidate.name, **body, **shared}
+        body, name = dict(_TEXT_SCHEMA), "text"
+    else:
+        body, shared = candidate.nested_json_schema()  # references rewritten to stay correct
+        if not method.asks_json:
+            return {"title": candidate.name, **body, **shared}
+        name = "value"
     properties: dict[str, Any] = {}
     if method.has_reasoning:
-        properties["reasoning"] = {
-            "type": "string",
-            "description": "Step-by-step thinking before answering.",
-        }
+        properties["reasoning"] = dict(_REASONING_SCHEMA)
     if method is Method.DIRECT_COT:
         properties["response"] = body
-        title = "VerbalizedAnswer"
+        title, description = "VerbalizedAnswer", "One response, after reasoning."
     else:
-        item: dict[str, Any] = body
+        item = body
+        description = f"{count} different responses."
         if method.is_verbalized:
             assert definition is not None
-            weight = definition.weight_json_schema(constrained=constrained)
+            weight = definition.weight_json_schema(constrained=constrained_weights)
             item = {
                 "type": "object",
-                "properties": {"value": body, definition.field_name: weight},
-                "required": ["value", definition.field_name],
+                "description": "One response and its weight.",
+                "properties": {name: body, definition.field_name: weight},
+                "required": [name, definition.field_name],
             }
+            description = f"{count} different responses, each with its weight."
         properties["responses"] = {
             "type": "array",
             "items": item,
@@ -487,6 +442,7 @@ def response_json_schema(
         title = "VerbalizedResponses"
     return {
         "title": title,
+        "description": description,
         "type": "object",
         "properties": properties,
         "required": list(properties),

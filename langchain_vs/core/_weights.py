@@ -63,6 +63,8 @@ _FRACTION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*$")
 RepairedWeight = tuple[float, tuple[str, ...]]
 _INVERTED = (ProbabilityDefinition.PERPLEXITY, ProbabilityDefinition.NLL)
 """Definitions whose value is lower for a likelier response."""
+_PLAIN_NUMBERS = (float, int)
+"""What JSON numbers decode to (``bool`` is neither: ``type(True)`` is ``bool``)."""
 
 
 def _finite(value: Any) -> float | None:
@@ -134,13 +136,17 @@ def repair_weights(
     """
     # A clean reply's values are JSON numbers in [0, 1], one of them positive: no rule changes
     # such a value, so it is read as it stands (the rules cost more than decoding the reply).
-    if (
-        definition not in _INVERTED
-        and all(type(raw) in (float, int) and 0.0 <= raw <= 1.0 for raw in raw_values)
-        and any(raw > 0.0 for raw in raw_values)
-    ):
+    if definition not in _INVERTED and _plain_fractions(raw_values):
         return [(float(raw), ()) for raw in raw_values]
     return _repaired(raw_values, definition)
+
+
+def _plain_fractions(raw_values: Sequence[Any]) -> bool:
+    """Whether every value is a JSON number in [0, 1] and one is positive."""
+    for raw in raw_values:  # a loop, not all(): building a generator costs more than k values
+        if type(raw) not in _PLAIN_NUMBERS or not 0.0 <= raw <= 1.0:
+            return False
+    return bool(raw_values) and max(raw_values) > 0.0
 
 
 def _repaired(

@@ -21,11 +21,12 @@ from langchain_vs.core._engine import (
     declare_grammar_server,
     withdraw_grammar_server,
 )
-from langchain_vs.core._methods import response_json_schema, response_schema
+from langchain_vs.core._methods import response_json_schema
 from langchain_vs.core._options import VerbalizedConfig
 from langchain_vs.core._weights import repair_weights
 
 from .fake_models import ScriptedFakeChatModel, vs_json
+from .test_methods import PYDANTIC_SCHEMAS, constraints
 
 LLAMA = "http://127.0.0.1:8089/v1"
 """A declared grammar server (as the embedded LocalModelServer declares itself)."""
@@ -48,19 +49,22 @@ class Server:
         self.bodies: list[dict[str, Any]] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.bodies.append(json.loads(request.content))
+        body = json.loads(request.content)
+        self.bodies.append(body)
+        message: dict[str, Any] = {"role": "assistant", "content": self.content}
+        if "tools" in body:  # function calling: the content is the call's arguments
+            call = {"name": body["tools"][0]["function"]["name"], "arguments": self.content}
+            message = {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"id": "call_1", "type": "function", "function": call}],
+            }
         completion = {
             "id": "c",
             "object": "chat.completion",
             "created": 0,
             "model": "m",
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": self.content},
-                    "finish_reason": "stop",
-                }
-            ],
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 5, "completion_tokens": 5, "total_tokens": 10},
         }
         return httpx.Response(200, json=completion)
@@ -81,8 +85,6 @@ class Server:
 
 def weight_of(schema: dict[str, Any], field: str = "probability") -> dict[str, Any]:
     """The weight field's schema in a VS response schema (plain or structured candidates)."""
-    if "$defs" in schema and "Response" in schema["$defs"]:
-        return schema["$defs"]["Response"]["properties"][field]
     return schema["properties"]["responses"]["items"]["properties"][field]
 
 
@@ -194,14 +196,69 @@ def test_other_servers_get_the_request_they_got_before(base_url):
         .invoke("Name a color.")
         .response_metadata["verbalized_sampling"]
     )
-    model = response_schema(Method.VS_STANDARD, count=3, definition=ProbabilityDefinition.EXPLICIT)
-    assert model is not None
-    before = model.model_json_schema()  # what was sent before (the client moves out the title)
-    sent = {"name": before.pop("title"), "description": before.pop("description")}
     (body,) = server.bodies
-    assert body["response_format"]["json_schema"] == {**sent, "strict": False, "schema": before}
-    assert weight_of(server.schemas()[0])["maximum"] == 1.0
+    sent = body["response_format"]["json_schema"]
+    # The client moves the title and description out, as it did from the pydantic class's.
+    before = dict(PYDANTIC_SCHEMAS[Method.VS_STANDARD])
+    assert {"name": before.pop("title"), "description": before.pop("description")} == {
+        "name": sent["name"],
+        "description": sent["description"],
+    }
+    assert sent["strict"] is False
+    # The same demands (see test_methods: only annotations and a reference written in place).
+    assert constraints(sent["schema"]) == constraints(before)
+    assert weight_of(sent["schema"]) == ProbabilityDefinition.EXPLICIT.weight_json_schema()
+    assert weight_of(sent["schema"])["maximum"] == 1.0
     assert record["constrained_weights"] is False
+
+
+@pytest.mark.parametrize("mode", ["json_schema", "function_calling", "json_mode"])
+def test_each_structured_mode_sends_the_one_schema_and_reads_the_reply(mode):
+    server = Server(reply_for(ProbabilityDefinition.EXPLICIT))
+    sampler = VerbalizedSampler(
+        model=server.model(OTHER), k=3, structured_output=mode, output="message"
+    )
+    record = sampler.invoke("Name a color.").response_metadata["verbalized_sampling"]
+    assert record["structured"] is True and record["model_calls"] == 1
+    assert [(c["text"], c["probability"]) for c in record["candidates"]] == [
+        ("r0", pytest.approx(0.5)),
+        ("r1", pytest.approx(0.3)),
+        ("r2", pytest.approx(0.2)),
+    ]
+    schema = response_json_schema(
+        Method.VS_STANDARD, count=3, definition=ProbabilityDefinition.EXPLICIT
+    )
+    assert schema is not None
+    parameters = {k: v for k, v in schema.items() if k not in ("title", "description")}
+    (body,) = server.bodies
+    if mode == "json_schema":
+        assert body["response_format"]["json_schema"]["schema"] == parameters
+    elif mode == "function_calling":
+        (tool,) = body["tools"]
+        assert tool["function"] == {
+            "name": "VerbalizedResponses",
+            "description": schema["description"],
+            "parameters": parameters,
+        }
+        assert "response_format" not in body
+    else:  # the schema is not sent: the format goes in the prompt
+        assert body["response_format"] == {"type": "json_object"} and "tools" not in body
+        assert '"probability": 0.12' in body["messages"][0]["content"]
+
+
+@pytest.mark.parametrize("mode", ["json_schema", "function_calling", "json_mode"])
+def test_fakes_get_the_same_dict_schema_in_each_mode(mode):
+    model = ScriptedFakeChatModel(
+        replies=[reply_for(ProbabilityDefinition.EXPLICIT)], structured=True
+    )
+    dist = VerbalizedSampler(
+        model=model, k=3, structured_output=mode, output="distribution"
+    ).invoke("Q")
+    assert dist.texts == ["r0", "r1", "r2"]
+    (call,) = model.calls
+    assert call["schema"] == response_json_schema(
+        Method.VS_STANDARD, count=3, definition=ProbabilityDefinition.EXPLICIT
+    )
 
 
 def test_the_option_turns_it_on_for_any_server_and_off_for_the_grammar_server():
