@@ -18,6 +18,9 @@ from langchain_vs.serve._deployed import BASE_URL_ENV, MODEL_NAME_ENV
 from langchain_vs.serve._dev_server import INSTALL_DEPLOY, LangGraphDevError, langgraph_dev
 from langchain_vs.serve._limits import MAX_TURNS_ENV, RUN_SETTINGS_ENV
 
+# One worker runs this module: its fixture starts one server for all of its tests.
+pytestmark = pytest.mark.xdist_group("langgraph_server")
+
 DEPLOY = Path(__file__).parents[2] / "deploy" / "langgraph.json"
 GRAPH = "persona_simulation"
 

@@ -18,6 +18,9 @@ from langchain_vs.graph._node import DRAWS_KEY
 from .postgres_cluster import PostgresMissing, require_postgres, throwaway_cluster
 from .simulation_runner import check_complete, command, simulation
 
+# One worker runs this module: its fixture starts one cluster for all of its tests.
+pytestmark = pytest.mark.xdist_group("postgres")
+
 K = 2
 HANG_GUARD = 900  # seconds: not a speed limit, a bound for a stuck run on a loaded machine
 
