@@ -27,11 +27,13 @@ lint: setup
 	$(BIN)/mypy langchain_vs
 	$(BIN)/lint-imports
 
+# Two workers: the suites wait on the model server (one llama.cpp thread) or on subprocesses
+# more than on the CPU. loadgroup keeps each module whose fixture starts a server on one worker.
 unit: setup
-	$(BIN)/pytest tests/unit_tests --doctest-modules langchain_vs
+	$(BIN)/pytest tests/unit_tests --doctest-modules langchain_vs -n 2
 
 integration: setup
-	$(BIN)/pytest tests/integration_tests --durations=10
+	$(BIN)/pytest tests/integration_tests -n 2 --dist loadgroup --durations=15
 
 test: lint unit integration
 
