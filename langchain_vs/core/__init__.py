@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         VerbalizedConfig,
         did_you_mean,
     )
+    from langchain_vs.core._scoring import CandidateScore, Scorer, checked_scores, scorer_name
     from langchain_vs.core.parsing import VerbalizedOutputParser
 
 _HOMES = {
@@ -55,6 +56,7 @@ _HOMES = {
     "Candidate": "_distribution",
     "CandidateCount": "_options",
     "CandidateSchema": "_candidate_schema",
+    "CandidateScore": "_scoring",
     "Draw": "_engine",
     "DrawRecord": "_engine",
     "MAX_K": "_methods",
@@ -62,6 +64,7 @@ _HOMES = {
     "Method": "_methods",
     "ProbabilityDefinition": "_methods",
     "SELECTION_STRATEGIES": "_distribution",
+    "Scorer": "_scoring",
     "Seed": "_distribution",
     "SelectionStrategy": "_distribution",
     "StructuredOutputMode": "_options",
@@ -71,10 +74,12 @@ _HOMES = {
     "VerbalizedEngine": "_engine",
     "VerbalizedOutputParser": "parsing",
     "WeightedText": "_distribution",
+    "checked_scores": "_scoring",
     "configured_copy": "_model_settings",
     "did_you_mean": "_options",
     "require_request": "_engine",
     "resolve_model_settings": "_model_settings",
+    "scorer_name": "_scoring",
     "setting_names": "_model_settings",
     "text_key": "_distribution",
 }
@@ -87,6 +92,7 @@ __all__ = [
     "Candidate",
     "CandidateCount",
     "CandidateSchema",
+    "CandidateScore",
     "Draw",
     "DrawRecord",
     "MAX_K",
@@ -94,6 +100,7 @@ __all__ = [
     "Method",
     "ProbabilityDefinition",
     "SELECTION_STRATEGIES",
+    "Scorer",
     "Seed",
     "SelectionStrategy",
     "StructuredOutputMode",
@@ -103,10 +110,12 @@ __all__ = [
     "VerbalizedEngine",
     "VerbalizedOutputParser",
     "WeightedText",
+    "checked_scores",
     "configured_copy",
     "did_you_mean",
     "require_request",
     "resolve_model_settings",
+    "scorer_name",
     "setting_names",
     "text_key",
 ]

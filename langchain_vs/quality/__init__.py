@@ -7,10 +7,19 @@ faces use it for ``selection="best"``, ``selection="mbr"`` and score tilts.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from langchain_vs._imports import lazy_attributes
 
-_HOMES: dict[str, str] = {}
+if TYPE_CHECKING:
+    from langchain_vs.quality._fluency import FluencyScorer
 
-__all__: list[str] = []
+_HOMES: dict[str, str] = {
+    "FluencyScorer": "_fluency",
+}
+
+__all__: list[str] = [
+    "FluencyScorer",
+]
 
 __getattr__, __dir__ = lazy_attributes(__name__, _HOMES, globals())
