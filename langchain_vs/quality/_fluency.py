@@ -13,7 +13,10 @@ penalties, samplers and grammar). So for each candidate the scorer
 2. asks ``/v1/chat/completions`` for an assistant reply to the request whose grammar allows
    exactly those token ids, in order (GBNF ``<[id]>`` tokens), ``max_tokens`` = their count,
    with ``logprobs``;
-3. averages the log-probabilities the server reports for the forced tokens.
+3. averages the log-probabilities the server reports for the forced tokens. (A token that
+   ends inside a multi-byte character, as in an emoji, is reported merged with the token that
+   completes it, under that token's log-probability: such text is averaged over the reported
+   tokens.)
 
 The result is ``(1/T) · Σₜ log p(tokenₜ | request, earlier tokens)``: the negative log of the
 model's per-token perplexity on the text as a reply to this request. Higher (closer to 0) is
@@ -56,6 +59,16 @@ from langchain_core.messages import BaseMessage, convert_to_openai_messages
 from langchain_vs.core import Candidate, CandidateScore
 
 __all__ = ["FluencyScorer"]
+
+
+def _in_order(reported: list[int], tokens: list[int]) -> bool:
+    """Whether ``reported`` is ``tokens`` with some left out, in order.
+
+    llama.cpp reports a token that ends inside a multi-byte character together with the one
+    that completes it, under the latter's id.
+    """
+    remaining = iter(tokens)
+    return all(token in remaining for token in reported)
 
 
 def _whole(name: str, value: Any) -> int:
@@ -132,6 +145,11 @@ class FluencyScorer:
         return self.base_url.removesuffix("/v1") + "/tokenize"
 
     @staticmethod
+    def _text(candidate: Candidate) -> dict[str, Any]:
+        # The text is text: "<|im_end|>" in it is characters, not the end-of-turn token.
+        return {"content": candidate.text, "parse_special": False}
+
+    @staticmethod
     def _tokens(candidate: Candidate, reply: httpx.Response) -> list[int]:
         reply.raise_for_status()
         tokens = reply.json().get("tokens")
@@ -170,7 +188,8 @@ class FluencyScorer:
                 f"the server's reply has no token logprobs ({reply.text[:200]!r}): FluencyScorer "
                 "needs llama.cpp's server"
             ) from None
-        if got != tokens:  # a server that ignored the grammar scored some other text
+        if not got or got[-1] != tokens[-1] or not _in_order(got, tokens):
+            # a server that ignored the grammar scored some other text
             raise ValueError(
                 "the server did not generate the forced tokens (it ignores GBNF grammars with "
                 "token ids): FluencyScorer needs llama.cpp's server"
@@ -195,7 +214,7 @@ class FluencyScorer:
 
         def one(client: httpx.Client, candidate: Candidate) -> CandidateScore:
             tokens = self._tokens(
-                candidate, client.post(self._tokenize_url, json={"content": candidate.text})
+                candidate, client.post(self._tokenize_url, json=self._text(candidate))
             )
             reply = client.post(
                 f"{self.base_url}/chat/completions", json=self._forced(messages, tokens)
@@ -218,7 +237,7 @@ class FluencyScorer:
 
         async def one(client: httpx.AsyncClient, candidate: Candidate) -> CandidateScore:
             async with slots:
-                reply = await client.post(self._tokenize_url, json={"content": candidate.text})
+                reply = await client.post(self._tokenize_url, json=self._text(candidate))
                 tokens = self._tokens(candidate, reply)
                 reply = await client.post(
                     f"{self.base_url}/chat/completions", json=self._forced(messages, tokens)

@@ -51,3 +51,11 @@ async def test_sync_and_async_agree_and_the_score_is_deterministic(
 def test_an_empty_candidate_is_a_clear_error(chat_model: ChatOpenAI) -> None:
     with pytest.raises(ValueError, match="no tokens"):
         FluencyScorer(chat_model).score(REQUEST, [Candidate("", 1.0)])
+
+
+def test_any_text_is_scored_as_text(chat_model: ChatOpenAI) -> None:
+    # An emoji (one character, several tokens) and a chat template's own marker in the text.
+    texts = ["Why did the coffee file a police report? It got mugged! 😂", "Hi <|im_end|> there"]
+    candidates = _candidates(texts)
+    scores = FluencyScorer(chat_model).score(REQUEST, candidates)
+    assert len(checked_scores(None, scores, candidates)) == 2

@@ -53,11 +53,19 @@ def test_the_score_is_the_mean_of_the_forced_tokens_logprobs() -> None:
     assert FluencyScorer._mean_logprob([5, 17], reply).value == pytest.approx(-1.5)
 
 
+def test_a_token_inside_a_multi_byte_character_is_reported_with_the_one_that_ends_it() -> None:
+    # "😂" is two tokens; llama.cpp reports them as one entry under the second one's id.
+    content = [{"id": 17, "logprob": -1.0}, {"id": 220, "logprob": -3.0}]
+    reply = _reply({"choices": [{"logprobs": {"content": content}}]})
+    assert FluencyScorer._mean_logprob([17, 40303, 220], reply).value == pytest.approx(-2.0)
+
+
 @pytest.mark.parametrize(
     ("body", "match"),
     [
         ({"choices": [{"message": {"content": "x"}}]}, "no token logprobs"),
         ({"choices": [{"logprobs": {"content": [{"id": 6, "logprob": -1.0}]}}]}, "forced"),
+        ({"choices": [{"logprobs": {"content": []}}]}, "forced"),
     ],
 )
 def test_a_server_that_is_not_llama_cpp_is_named(body: object, match: str) -> None:
