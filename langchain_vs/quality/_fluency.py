@@ -9,14 +9,15 @@ log-probabilities for prompt tokens (``echo`` is not supported), but it reports,
 token it *generates*, that token's log-probability under the model's raw distribution (before
 penalties, samplers and grammar). So for each candidate the scorer
 
-1. tokenizes the text with the server's own tokenizer (``POST /tokenize``);
-2. asks ``/v1/chat/completions`` for an assistant reply to the request whose grammar allows
-   exactly those token ids, in order (GBNF ``<[id]>`` tokens), ``max_tokens`` = their count,
-   with ``logprobs``;
-3. averages the log-probabilities the server reports for the forced tokens. (A token that
-   ends inside a multi-byte character, as in an emoji, is reported merged with the token that
-   completes it, under that token's log-probability: such text is averaged over the reported
-   tokens.)
+1. tokenizes the text with the server's own tokenizer (``POST /tokenize``, special tokens read
+   as plain text);
+2. asks ``/v1/chat/completions`` for an assistant reply to the request whose GBNF grammar
+   allows exactly those tokens, in order (``<[id]>`` token ids; where tokens split one
+   character, as in most emoji, that character as a literal, because llama.cpp cannot match
+   ids that end inside a character), at temperature 0 with ``logprobs``;
+3. checks that the reply is the text, and averages the log-probabilities the server reports for
+   it (not the end of the turn the grammar forces after it). A character split over tokens is
+   reported as one entry, so such text is averaged over the entries.
 
 The result is ``(1/T) · Σₜ log p(tokenₜ | request, earlier tokens)``: the negative log of the
 model's per-token perplexity on the text as a reply to this request. Higher (closer to 0) is
@@ -48,6 +49,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -61,14 +63,33 @@ from langchain_vs.core import Candidate, CandidateScore
 __all__ = ["FluencyScorer"]
 
 
-def _in_order(reported: list[int], tokens: list[int]) -> bool:
-    """Whether ``reported`` is ``tokens`` with some left out, in order.
+Piece = str | list[int]
+"""A token's text as ``/tokenize`` gives it: a string, or its bytes when they are no whole
+characters (a piece of an emoji)."""
 
-    llama.cpp reports a token that ends inside a multi-byte character together with the one
-    that completes it, under the latter's id.
+
+def _grammar(text: str, pieces: list[tuple[int, Piece]]) -> str:
+    """GBNF that allows exactly ``text`` in its canonical tokens.
+
+    Token ids where a token is whole characters; the characters where tokens split one (llama.cpp
+    cannot match token ids that end inside a character split over three or more tokens).
     """
-    remaining = iter(tokens)
-    return all(token in remaining for token in reported)
+    parts: list[str] = []
+    pending = b""  # bytes of a character split over tokens, until it is whole
+    for token, piece in pieces:
+        if isinstance(piece, str) and not pending:
+            parts.append(f"<[{token}]>")
+            continue
+        pending += piece.encode() if isinstance(piece, str) else bytes(piece)
+        try:
+            characters = pending.decode()
+        except UnicodeDecodeError:
+            continue
+        parts.append(json.dumps(characters, ensure_ascii=False))
+        pending = b""
+    if pending:  # cannot happen for pieces of a str; kept exact all the same
+        return "root ::= " + json.dumps(text, ensure_ascii=False)
+    return "root ::= " + " ".join(parts)
 
 
 def _whole(name: str, value: Any) -> int:
@@ -147,56 +168,59 @@ class FluencyScorer:
     @staticmethod
     def _text(candidate: Candidate) -> dict[str, Any]:
         # The text is text: "<|im_end|>" in it is characters, not the end-of-turn token.
-        return {"content": candidate.text, "parse_special": False}
+        return {"content": candidate.text, "parse_special": False, "with_pieces": True}
 
     @staticmethod
-    def _tokens(candidate: Candidate, reply: httpx.Response) -> list[int]:
+    def _forced(
+        messages: list[dict[str, Any]], candidate: Candidate, reply: httpx.Response
+    ) -> dict[str, Any]:
+        """The completion request that generates exactly the candidate's text, with logprobs."""
         reply.raise_for_status()
         tokens = reply.json().get("tokens")
-        if not isinstance(tokens, list) or not all(isinstance(t, int) for t in tokens):
+        try:
+            pieces = [(int(t["id"]), t["piece"]) for t in tokens]
+        except (KeyError, TypeError, ValueError):
             raise ValueError(
-                f"the server's /tokenize gave {reply.text[:200]!r}, not token ids: is it "
-                "llama.cpp's server?"
-            )
-        if not tokens:
+                f"the server's /tokenize gave {reply.text[:200]!r}, not tokens with pieces: is "
+                "it llama.cpp's server?"
+            ) from None
+        if not pieces:
             raise ValueError(
                 f"candidate {candidate.index} has no tokens (empty text): nothing to score"
             )
-        return tokens
-
-    @staticmethod
-    def _forced(messages: list[dict[str, Any]], tokens: list[int]) -> dict[str, Any]:
-        """The completion request that generates exactly ``tokens`` and reports their logprobs."""
         return {
             "messages": messages,
-            "grammar": "root ::= " + " ".join(f"<[{t}]>" for t in tokens),
-            "max_tokens": len(tokens),
+            "grammar": _grammar(candidate.text, pieces),
+            # A bound only: the grammar ends the turn after the text (every token is a byte or
+            # more, and one more for the end of the turn).
+            "max_tokens": len(candidate.text.encode()) + 1,
             "temperature": 0.0,
             "logprobs": True,
             "top_logprobs": 1,  # llama.cpp sends no logprobs with 0
         }
 
     @staticmethod
-    def _mean_logprob(tokens: list[int], reply: httpx.Response) -> CandidateScore:
+    def _mean_logprob(candidate: Candidate, reply: httpx.Response) -> CandidateScore:
         reply.raise_for_status()
         try:
-            content = reply.json()["choices"][0]["logprobs"]["content"]
-            got = [entry["id"] for entry in content]
-            logprobs = [float(entry["logprob"]) for entry in content]
+            choice = reply.json()["choices"][0]
+            logprobs = [float(entry["logprob"]) for entry in choice["logprobs"]["content"]]
+            text, finish = choice["message"]["content"], choice["finish_reason"]
         except (KeyError, IndexError, TypeError, ValueError):
             raise ValueError(
                 f"the server's reply has no token logprobs ({reply.text[:200]!r}): FluencyScorer "
                 "needs llama.cpp's server"
             ) from None
-        if not got or got[-1] != tokens[-1] or not _in_order(got, tokens):
-            # a server that ignored the grammar scored some other text
+        if text != candidate.text or finish != "stop" or len(logprobs) < 2:
+            # a server that ignored the grammar generated some other text
             raise ValueError(
-                "the server did not generate the forced tokens (it ignores GBNF grammars with "
-                "token ids): FluencyScorer needs llama.cpp's server"
+                f"the server did not generate the forced text of candidate {candidate.index} (it "
+                "ignores GBNF grammars): FluencyScorer needs llama.cpp's server"
             )
-        mean = math.fsum(logprobs) / len(logprobs)
+        text_logprobs = logprobs[:-1]  # the last is the end of the turn, not the text's
+        mean = math.fsum(text_logprobs) / len(text_logprobs)
         if not math.isfinite(mean):
-            raise ValueError(f"the server reported a non-finite logprob for {tokens[:10]}...")
+            raise ValueError(f"the server reported a non-finite logprob for {text[:80]!r}")
         return CandidateScore(mean)
 
     # -- the Scorer protocol ------------------------------------------------------------------
@@ -213,13 +237,10 @@ class FluencyScorer:
         messages = convert_to_openai_messages(list(request))
 
         def one(client: httpx.Client, candidate: Candidate) -> CandidateScore:
-            tokens = self._tokens(
-                candidate, client.post(self._tokenize_url, json=self._text(candidate))
-            )
-            reply = client.post(
-                f"{self.base_url}/chat/completions", json=self._forced(messages, tokens)
-            )
-            return self._mean_logprob(tokens, reply)
+            tokens = client.post(self._tokenize_url, json=self._text(candidate))
+            request = self._forced(messages, candidate, tokens)
+            reply = client.post(f"{self.base_url}/chat/completions", json=request)
+            return self._mean_logprob(candidate, reply)
 
         with httpx.Client(timeout=self.timeout) as client:
             workers = min(self.max_concurrency, len(candidates))
@@ -237,12 +258,10 @@ class FluencyScorer:
 
         async def one(client: httpx.AsyncClient, candidate: Candidate) -> CandidateScore:
             async with slots:
-                reply = await client.post(self._tokenize_url, json=self._text(candidate))
-                tokens = self._tokens(candidate, reply)
-                reply = await client.post(
-                    f"{self.base_url}/chat/completions", json=self._forced(messages, tokens)
-                )
-                return self._mean_logprob(tokens, reply)
+                tokens = await client.post(self._tokenize_url, json=self._text(candidate))
+                request = self._forced(messages, candidate, tokens)
+                reply = await client.post(f"{self.base_url}/chat/completions", json=request)
+                return self._mean_logprob(candidate, reply)
 
         async with httpx.AsyncClient(timeout=self.timeout) as client:
             return list(await asyncio.gather(*(one(client, c) for c in candidates)))

@@ -41,38 +41,59 @@ def _reply(body: object) -> httpx.Response:
     return httpx.Response(200, json=body, request=httpx.Request("POST", URL))
 
 
+def _forced(text: str, pieces: list[tuple[int, object]]) -> dict[str, object]:
+    tokens = _reply({"tokens": [{"id": i, "piece": p} for i, p in pieces]})
+    return FluencyScorer._forced([{"role": "user", "content": "Hi"}], Candidate(text, 1.0), tokens)
+
+
 def test_the_forced_request_allows_exactly_the_candidates_tokens() -> None:
-    body = FluencyScorer._forced([{"role": "user", "content": "Hi"}], [5, 17])
-    assert body["grammar"] == "root ::= <[5]> <[17]>"
-    assert (body["max_tokens"], body["logprobs"], body["temperature"]) == (2, True, 0.0)
+    body = _forced("The cat", [(504, "The"), (2644, " cat")])
+    assert body["grammar"] == "root ::= <[504]> <[2644]>"
+    assert (body["max_tokens"], body["logprobs"], body["temperature"]) == (8, True, 0.0)
 
 
-def test_the_score_is_the_mean_of_the_forced_tokens_logprobs() -> None:
-    content = [{"id": 5, "logprob": -1.0}, {"id": 17, "logprob": -2.0}]
-    reply = _reply({"choices": [{"logprobs": {"content": content}}]})
-    assert FluencyScorer._mean_logprob([5, 17], reply).value == pytest.approx(-1.5)
+def test_a_character_split_over_tokens_is_forced_as_characters() -> None:
+    # " 🐦" is three tokens whose pieces are bytes: llama.cpp cannot match such ids.
+    pieces = [(26843, "Hi"), (15107, [32, 240, 159]), (234, [144]), (116, [166]), (665, " x")]
+    body = _forced("Hi 🐦 x", pieces)
+    assert body["grammar"] == 'root ::= <[26843]> " 🐦" <[665]>'
 
 
-def test_a_token_inside_a_multi_byte_character_is_reported_with_the_one_that_ends_it() -> None:
-    # "😂" is two tokens; llama.cpp reports them as one entry under the second one's id.
-    content = [{"id": 17, "logprob": -1.0}, {"id": 220, "logprob": -3.0}]
-    reply = _reply({"choices": [{"logprobs": {"content": content}}]})
-    assert FluencyScorer._mean_logprob([17, 40303, 220], reply).value == pytest.approx(-2.0)
+def _completion(text: str, logprobs: list[float], finish: str = "stop") -> httpx.Response:
+    content = [{"id": i, "logprob": v} for i, v in enumerate(logprobs)]
+    return _reply(
+        {
+            "choices": [
+                {
+                    "message": {"content": text},
+                    "finish_reason": finish,
+                    "logprobs": {"content": content},
+                }
+            ]
+        }
+    )
+
+
+def test_the_score_is_the_mean_logprob_of_the_text_not_of_the_end_of_turn() -> None:
+    reply = _completion("The cat", [-1.0, -2.0, -9.0])  # the last: the forced end of the turn
+    assert FluencyScorer._mean_logprob(Candidate("The cat", 1.0), reply).value == pytest.approx(
+        -1.5
+    )
 
 
 @pytest.mark.parametrize(
-    ("body", "match"),
+    ("reply", "match"),
     [
-        ({"choices": [{"message": {"content": "x"}}]}, "no token logprobs"),
-        ({"choices": [{"logprobs": {"content": [{"id": 6, "logprob": -1.0}]}}]}, "forced"),
-        ({"choices": [{"logprobs": {"content": []}}]}, "forced"),
+        (_reply({"choices": [{"message": {"content": "x"}}]}), "no token logprobs"),
+        (_completion("Another text", [-1.0, -1.0]), "did not generate the forced text"),
+        (_completion("The cat", [-1.0, -1.0], finish="length"), "did not generate"),
     ],
 )
-def test_a_server_that_is_not_llama_cpp_is_named(body: object, match: str) -> None:
+def test_a_server_that_is_not_llama_cpp_is_named(reply: httpx.Response, match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        FluencyScorer._mean_logprob([5], _reply(body))
+        FluencyScorer._mean_logprob(Candidate("The cat", 1.0), reply)
 
 
 def test_an_empty_text_has_nothing_to_score() -> None:
     with pytest.raises(ValueError, match="no tokens"):
-        FluencyScorer._tokens(Candidate("", 1.0), _reply({"tokens": []}))
+        _forced("", [])
