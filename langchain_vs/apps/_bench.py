@@ -2,9 +2,13 @@
 
 Creative tasks (joke, poem, story) are scored by the diversity of ``samples`` responses per
 prompt; answer tasks (dice, states) by how close the distribution of the answers a user would
-get (one pick per call) comes to a reference distribution. Every arm runs in the same process,
-side by side, and its cost is counted: output tokens and wall time per distinct response.
-Task prompts and references are in ``langchain_vs/data/bench_tasks.json``.
+get (one pick per call) comes to a reference distribution. Beside every diversity figure stands
+a quality figure: for creative tasks the mean score of a scorer (by default, on a llama.cpp
+server, :class:`~langchain_vs.quality.FluencyScorer`: the model's own mean token log-probability
+of each response as a reply to its prompt), for answer tasks the valid-answer rate (answers the
+reference knows). Every arm runs in the same process, side by side, and its cost is counted:
+output tokens and wall time per distinct response. Task prompts and references are in
+``langchain_vs/data/bench_tasks.json``.
 
 Example:
     .. code-block:: python
@@ -21,14 +25,23 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage
 from langchain_openai import ChatOpenAI
 
-from langchain_vs.core import METADATA_KEY, Method, configured_copy
+from langchain_vs.core import (
+    METADATA_KEY,
+    Candidate,
+    Method,
+    Scorer,
+    checked_scores,
+    configured_copy,
+    scorer_name,
+)
 from langchain_vs.eval import (
     answer_counts,
     coverage,
@@ -39,8 +52,10 @@ from langchain_vs.eval import (
     kl_divergence,
     lexical_diversity,
     semantic_diversity,
+    valid_answer_rate,
 )
 from langchain_vs.local import resolve_chat_model
+from langchain_vs.quality import FluencyScorer
 from langchain_vs.runnables import VerbalizedSampler
 
 __all__ = ["Arm", "load_tasks", "run_benchmark", "token_level_arms", "write_report"]
@@ -130,7 +145,35 @@ def _collect(
         tally.texts.append(texts[:samples])
 
 
-def _score(task: dict[str, Any], tally: _Tally, embeddings: Embeddings) -> dict[str, Any]:
+def _quality(
+    scorer: Scorer, prompts: Sequence[str], texts: Sequence[Sequence[str]], tally: _Tally
+) -> float | None:
+    """The scorer's mean over every response, each prompt's responses scored as one batch.
+
+    A scorer that fails (its server down) leaves the figure empty and says why in the errors.
+    """
+    values: list[float] = []
+    for prompt, batch in zip(prompts, texts, strict=True):
+        candidates = [Candidate(t, 1 / len(batch), index=i) for i, t in enumerate(batch)]
+        if not candidates:
+            continue
+        try:
+            scores = scorer.score([HumanMessage(prompt)], candidates)
+            values += [s.value for s in checked_scores(scorer, scores, candidates)]
+        except Exception as error:  # noqa: BLE001 -- one failing part must not end a long run
+            tally.errors.append(
+                f"scorer {scorer_name(scorer)}: {type(error).__name__}: {error}"[:300]
+            )
+            return None
+    return _mean(values)
+
+
+def _score(
+    task: dict[str, Any], tally: _Tally, embeddings: Embeddings, scorer: Scorer | None
+) -> dict[str, Any]:
+    quality = None
+    if task["kind"] == "creative" and scorer is not None:  # before the errors are listed
+        quality = _quality(scorer, task["prompts"], tally.texts, tally)
     row: dict[str, Any] = {
         "calls": tally.calls,
         "failures": tally.failures,
@@ -147,6 +190,7 @@ def _score(task: dict[str, Any], tally: _Tally, embeddings: Embeddings) -> dict[
             semantic_diversity=_mean([semantic_diversity(t, embeddings) for t in sets]),
             lexical_diversity=_mean([lexical_diversity(t) for t in sets]),
             distinct_2=_mean([distinct_n(t, 2) for t in sets]),
+            quality=quality,
         )
     else:
         counts = answer_counts(tally.picks)
@@ -158,6 +202,7 @@ def _score(task: dict[str, Any], tally: _Tally, embeddings: Embeddings) -> dict[
                 kl=kl_divergence(counts, reference),
                 js=js_divergence(counts, reference),
                 coverage=coverage(counts, reference),
+                valid_rate=valid_answer_rate(counts, reference),
             )
     row["tokens_per_distinct"] = round(tally.output_tokens / distinct, 1) if distinct else None
     row["seconds_per_distinct"] = round(tally.seconds / distinct, 3) if distinct else None
@@ -180,6 +225,7 @@ def run_benchmark(
     embeddings: Embeddings | None = None,
     on_step: Callable[[str], None] | None = None,
     vs_options: Mapping[str, Any] | None = None,
+    quality_scorer: Scorer | Literal["auto"] | None = "auto",
 ) -> dict[str, Any]:
     """Run every arm on every task; return a JSON-able report (``config`` and ``rows``).
 
@@ -197,13 +243,28 @@ def run_benchmark(
         on_step: Called with a label after each (task, arm, prompt) step, for progress.
         vs_options: More VS options for every arm, e.g. ``{"constrained_weights": False}``
             (in the report's ``config``).
+        quality_scorer: Scores creative tasks' responses (each prompt's as one batch, the
+            prompt as the request); its mean is the row's ``quality``, its name in ``config``.
+            ``"auto"``: :class:`~langchain_vs.quality.FluencyScorer` on the model itself when
+            it is a llama.cpp server on this machine, else none; ``None``: none. Answer tasks
+            always get ``valid_rate``, the share of answers the reference knows.
     """
     known = load_tasks()
     if unknown := sorted(set(tasks) - set(known)):
         raise ValueError(f"unknown tasks {unknown}; choose from {sorted(known)}")
     if samples < 1:
         raise ValueError(f"samples must be at least 1, got {samples}")
+    if quality_scorer not in ("auto", None) and not isinstance(quality_scorer, Scorer):
+        raise TypeError(
+            "quality_scorer must be a langchain_vs.core.Scorer, 'auto' or None, got "
+            f"{quality_scorer!r}"
+        )
     model = resolve_chat_model(model)
+    scorer: Scorer | None
+    if quality_scorer == "auto":
+        scorer = FluencyScorer(model) if _is_local_server(model) else None
+    else:
+        scorer = quality_scorer
     embeddings = embeddings or default_embeddings()
     arms = [Arm(Method(m).value, Method(m)) for m in methods]
     arms += token_level_arms(model) if token_baselines else []
@@ -226,9 +287,10 @@ def run_benchmark(
             rows.append(
                 {
                     "task": task_name,
+                    "kind": task["kind"],
                     "arm": arm.name,
                     "method": arm.method.value,
-                    **_score(task, tally, embeddings),
+                    **_score(task, tally, embeddings, scorer),
                 }
             )
     config = {
@@ -239,6 +301,10 @@ def run_benchmark(
         "k": k,
         "seed": seed,
         "embeddings": embeddings_name(embeddings),
+        "quality": {
+            "creative": None if scorer is None else scorer_name(scorer),
+            "answer": "valid_rate",
+        },
         **({"vs_options": dict(vs_options)} if vs_options else {}),
     }
     return {"config": config, "rows": rows}
@@ -269,9 +335,11 @@ def markdown_table(report: dict[str, Any]) -> str:
         "semantic_diversity",
         "lexical_diversity",
         "distinct_2",
+        "quality",
         "kl",
         "js",
         "coverage",
+        "valid_rate",
         "tokens_per_distinct",
         "seconds_per_distinct",
         "failures",
@@ -282,8 +350,67 @@ def markdown_table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+PARETO_AXES = {
+    "creative": ("semantic_diversity", "quality", "diversity (1 - mean cosine)"),
+    "answer": ("coverage", "valid_rate", "coverage of the reference's answers"),
+}
+"""Per task kind: the row's diversity and quality keys in the Pareto plot, and the x label."""
+
+
+def _pareto(report: dict[str, Any], path: Path) -> bool:
+    """Diversity vs quality, a panel per task, a point per arm (up and right is better)."""
+    import matplotlib.pyplot as plt
+
+    config = report["config"]
+    arms = config["arms"]
+    panels = []
+    for task in dict.fromkeys(r["task"] for r in report["rows"]):
+        rows = [r for r in report["rows"] if r["task"] == task]
+        x_key, y_key, x_label = PARETO_AXES[rows[0]["kind"]]
+        points = [
+            (r["arm"], r[x_key], r[y_key]) for r in rows if None not in (r.get(x_key), r.get(y_key))
+        ]
+        if points:
+            y_label = (
+                "valid-answer rate"
+                if y_key == "valid_rate"
+                else f"quality: {config['quality']['creative']}"
+            )
+            panels.append((task, points, x_label, y_label))
+    if not panels:
+        return False
+    figure, axes_row = plt.subplots(
+        1, len(panels), figsize=(3.6 * len(panels) + 2.4, 3.8), squeeze=False
+    )
+    colors = plt.get_cmap("tab10")
+    for axes, (task, points, x_label, y_label) in zip(axes_row[0], panels, strict=True):
+        for arm, x, y in points:
+            axes.scatter(x, y, color=colors(arms.index(arm) % 10), label=arm, s=36)
+        axes.set_title(task, fontsize=10)
+        axes.set_xlabel(x_label, fontsize=8)
+        axes.set_ylabel(y_label, fontsize=8)
+        axes.tick_params(labelsize=7)
+    legend: dict[str, Any] = {}  # every arm once, whichever panel drew it
+    for axes in axes_row[0]:
+        handles, labels = axes.get_legend_handles_labels()
+        legend.update(zip(labels, handles, strict=True))
+    figure.legend(list(legend.values()), list(legend), fontsize=7, loc="center right")
+    figure.suptitle(
+        f"{config['model']} · k={config['k']}: diversity vs quality (up and right is better)",
+        fontsize=10,
+    )
+    figure.tight_layout(rect=(0, 0, 1 - 1.7 / (3.6 * len(panels) + 2.4), 1))
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return True
+
+
 def write_report(report: dict[str, Any], out_dir: str | Path) -> list[Path]:
-    """Write ``results.json``, ``results.md`` and PNG plots; return the paths written."""
+    """Write ``results.json``, ``results.md`` and PNG plots; return the paths written.
+
+    The plots: diversity per arm and task (``diversity.png``), KL for answer tasks
+    (``kl.png``), and diversity vs quality per task (``pareto.png``).
+    """
     import matplotlib
 
     matplotlib.use("Agg")  # files only, no display
@@ -327,4 +454,6 @@ def write_report(report: dict[str, Any], out_dir: str | Path) -> list[Path]:
         figure.savefig(out / filename, dpi=110)
         plt.close(figure)
         written.append(out / filename)
+    if _pareto(report, out / "pareto.png"):
+        written.append(out / "pareto.png")
     return written

@@ -37,6 +37,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.rate_limiters import BaseRateLimiter
 from langchain_core.runnables import RunnableConfig, RunnableLambda
 
@@ -48,7 +49,17 @@ from langchain_vs.apps._dataset_run import (
     read_dataset,
 )
 from langchain_vs.apps._dedup import Deduper, DedupMode
-from langchain_vs.core import CandidateSchema, Method, configured_copy
+from langchain_vs.core import (
+    METADATA_KEY,
+    Candidate,
+    CandidateSchema,
+    CandidateScore,
+    Method,
+    Scorer,
+    checked_scores,
+    configured_copy,
+    scorer_name,
+)
 from langchain_vs.local import resolve_chat_model
 from langchain_vs.runnables import VerbalizedSampler
 
@@ -131,6 +142,8 @@ def _prepare(
     patience: int | None,
     seed: int | None,
     on_progress: Callable[[DatasetProgress], None] | None,
+    scorer: Scorer | None,
+    min_score: float | None,
     options: dict[str, Any],
 ) -> tuple[DatasetRun, RunnableLambda[dict[str, Any], Any]]:
     """Check everything before any model call; the run and its one-call runnable."""
@@ -171,6 +184,7 @@ def _prepare(
         )
     if not isinstance(resume, bool):
         raise TypeError(f"resume must be True or False, got {resume!r}")
+    _check_scoring(scorer, min_score)
     path = _out_path(out, resume)
     model = resolve_chat_model(model)
     if rate_limiter is not None:
@@ -199,6 +213,8 @@ def _prepare(
         seed=seed,
         on_progress=on_progress,
         patience=patience or max(PATIENCE_MIN_CALLS, math.ceil(PATIENCE_CANDIDATES / asked)),
+        scorer=None if scorer is None else scorer_name(scorer),
+        min_score=None if min_score is None else float(min_score),
     )
     # A seeded model would repeat itself on a repeated prompt: each call gets its own seed.
     seeded = seed is not None and "seed" in type(model).model_fields
@@ -206,11 +222,26 @@ def _prepare(
     def call_kwargs(item: dict[str, Any]) -> dict[str, Any]:
         return {"seed": seed + item["call_id"]} if seeded and seed is not None else {}
 
-    def call(item: dict[str, Any], config: RunnableConfig) -> Any:
-        return sampler.invoke(item["prompt"], config, **call_kwargs(item))
+    def scoring(item: dict[str, Any], message: AIMessage) -> tuple[Any, list[Candidate]]:
+        """What the scorer is given: the request as the model got it, and the candidates."""
+        records = message.response_metadata[METADATA_KEY]["candidates"]
+        return [HumanMessage(item["prompt"])], [Candidate.from_dict(c) for c in records]
 
-    async def acall(item: dict[str, Any], config: RunnableConfig) -> Any:
-        return await sampler.ainvoke(item["prompt"], config, **call_kwargs(item))
+    # Each call scores its own candidates (one batch per draw), on its worker or task.
+    def call(item: dict[str, Any], config: RunnableConfig) -> Scored:
+        message = sampler.invoke(item["prompt"], config, **call_kwargs(item))
+        if scorer is None:
+            return message, None
+        request, candidates = scoring(item, message)
+        return message, checked_scores(scorer, scorer.score(request, candidates), candidates)
+
+    async def acall(item: dict[str, Any], config: RunnableConfig) -> Scored:
+        message = await sampler.ainvoke(item["prompt"], config, **call_kwargs(item))
+        if scorer is None:
+            return message, None
+        request, candidates = scoring(item, message)
+        scores = await scorer.ascore(request, candidates)
+        return message, checked_scores(scorer, scores, candidates)
 
     return run, RunnableLambda(call, afunc=acall, name="VerbalizedDatasetCall")
 
@@ -233,6 +264,29 @@ def _distinct_fields(fields: Any, schema: CandidateSchema | None) -> tuple[str, 
     return tuple(fields)
 
 
+Scored = tuple[AIMessage, list[CandidateScore] | None]
+"""A call's reply, and its candidates' scores in a scored run."""
+
+
+def _check_scoring(scorer: Any, min_score: Any) -> None:
+    """A scorer follows the Scorer protocol; a threshold is a finite number and needs one."""
+    if scorer is not None and not isinstance(scorer, Scorer):
+        raise TypeError(
+            "scorer must implement langchain_vs.core.Scorer (score and ascore over the "
+            f"candidates of a draw), e.g. langchain_vs.quality.FluencyScorer; got {scorer!r}"
+        )
+    if min_score is None:
+        return
+    if isinstance(min_score, bool) or not isinstance(min_score, int | float):
+        raise TypeError(f"min_score must be a finite number or None, got {min_score!r}")
+    if not math.isfinite(min_score):
+        raise ValueError(f"min_score must be a finite number or None, got {min_score!r}")
+    if scorer is None:
+        raise ValueError(
+            f"min_score={min_score!r} needs a scorer to score the records: pass scorer= too"
+        )
+
+
 def _run_calls(run: DatasetRun, runner: RunnableLambda[dict[str, Any], Any], slots: int) -> None:
     """Keep ``slots`` calls in flight on worker threads until the run is done.
 
@@ -241,7 +295,7 @@ def _run_calls(run: DatasetRun, runner: RunnableLambda[dict[str, Any], Any], slo
     written) and the exception propagates at once.
     """
     todo: queue.SimpleQueue[tuple[dict[str, Any], contextvars.Context] | None] = queue.SimpleQueue()
-    replies: queue.SimpleQueue[tuple[dict[str, Any], Any]] = queue.SimpleQueue()
+    replies: queue.SimpleQueue[tuple[dict[str, Any], tuple[Any, Any]]] = queue.SimpleQueue()
 
     def work() -> None:
         while (job := todo.get()) is not None:
@@ -249,7 +303,7 @@ def _run_calls(run: DatasetRun, runner: RunnableLambda[dict[str, Any], Any], slo
             try:
                 reply = context.run(runner.invoke, call)
             except BaseException as error:  # noqa: BLE001 -- handed to the run, re-raised there
-                reply = error
+                reply = (error, None)
             replies.put((call, reply))
 
     workers = 0
@@ -272,7 +326,7 @@ def _run_calls(run: DatasetRun, runner: RunnableLambda[dict[str, Any], Any], slo
                 except queue.Empty:
                     continue
             in_flight -= 1
-            run.absorb(call, reply)
+            run.absorb(call, *reply)
     finally:
         for _ in range(workers):
             todo.put(None)  # an idle worker ends now, a busy one after its call
@@ -299,8 +353,8 @@ async def _arun_calls(
                 try:
                     reply = task.result()
                 except Exception as error:  # noqa: BLE001 -- handed to the run, re-raised there
-                    reply = error
-                run.absorb(call, reply)
+                    reply = (error, None)
+                run.absorb(call, *reply)
     finally:
         for task in pending:
             task.cancel()
@@ -328,6 +382,8 @@ def generate_dataset(
     patience: int | None = None,
     seed: int | None = None,
     on_progress: Callable[[DatasetProgress], None] | None = None,
+    scorer: Scorer | None = None,
+    min_score: float | None = None,
     **options: Any,
 ) -> DatasetResult:
     """Generate ``n`` unique records by VS: every candidate of every call is a record.
@@ -356,8 +412,8 @@ def generate_dataset(
         out: A JSONL file: one record a line (``id``, ``value`` or ``text``, ``probability``,
             ``prompt``, ``call_id``), written as records arrive, with ``<out>.meta.json`` beside
             it. An existing file with records is never overwritten (``resume=True`` continues
-            it; the prompts and schema must be the same). One run writes it at a time (a lock,
-            ``<out>.lock``, while it runs).
+            it; the prompts, schema, scorer name and ``min_score`` must be the same). One run
+            writes it at a time (a lock, ``<out>.lock``, while it runs).
         resume: Continue the records in ``out``: no record is lost or repeated, no id reused.
         max_calls: The call budget (at least 1); default 4 times the calls ``n`` needs if no
             record repeated.
@@ -367,6 +423,14 @@ def generate_dataset(
         seed: Seeds the picks, the metric sample and (where the model has a ``seed`` setting)
             each call's model seed (``seed + call number``).
         on_progress: Called after every call with a :class:`DatasetProgress`.
+        scorer: Scores the k candidates of each call (a
+            :class:`~langchain_vs.core.Scorer`, e.g.
+            :class:`~langchain_vs.quality.FluencyScorer`), given the prompt as the request:
+            each record stores its ``score`` (and ``reason`` when the scorer gives one).
+        min_score: Drop candidates scoring below this (before dedup; counted in the report's
+            ``below_threshold``), so ``n`` counts records at or above it. Needs ``scorer``.
+            Dropped rather than kept with a flag: the file then is the dataset, and ``n``
+            means usable records.
         **options: Any other :class:`~langchain_vs.runnables.VerbalizedSampler` option.
 
     Returns:
@@ -386,7 +450,7 @@ def generate_dataset(
         embeddings=embeddings, max_concurrency=max_concurrency, rate_limiter=rate_limiter,
         out=out, resume=resume,
         max_calls=max_calls, patience=patience, seed=seed, on_progress=on_progress,
-        options=options,
+        scorer=scorer, min_score=min_score, options=options,
     )  # fmt: skip
     try:
         _run_calls(run, runner, max_concurrency)
@@ -415,6 +479,8 @@ async def agenerate_dataset(
     patience: int | None = None,
     seed: int | None = None,
     on_progress: Callable[[DatasetProgress], None] | None = None,
+    scorer: Scorer | None = None,
+    min_score: float | None = None,
     **options: Any,
 ) -> DatasetResult:
     """The asynchronous twin of :func:`generate_dataset` (each call a task).
@@ -428,7 +494,7 @@ async def agenerate_dataset(
         embeddings=embeddings, max_concurrency=max_concurrency, rate_limiter=rate_limiter,
         out=out, resume=resume,
         max_calls=max_calls, patience=patience, seed=seed, on_progress=on_progress,
-        options=options,
+        scorer=scorer, min_score=min_score, options=options,
     )  # fmt: skip
     try:
         await _arun_calls(run, runner, max_concurrency)

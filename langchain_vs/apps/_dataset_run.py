@@ -13,7 +13,7 @@ import json
 import math
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +23,7 @@ from langchain_core.exceptions import OutputParserException
 
 from langchain_vs.apps._dedup import Deduper
 from langchain_vs.apps._lock import WriterLock
-from langchain_vs.core import METADATA_KEY, CandidateSchema
+from langchain_vs.core import METADATA_KEY, CandidateSchema, CandidateScore
 
 __all__ = [
     "FORMAT",
@@ -62,6 +62,13 @@ class DatasetReport:
     (``distinct_fields``) records that repeat a field's value (``field_duplicates``).
     ``stopped`` says why the run ended: ``n_reached``, ``call_budget`` (``max_calls`` spent) or
     ``no_new_records`` (``patience`` calls in a row added no record).
+
+    With a scorer: ``scorer`` and ``min_score`` name them, ``below_threshold`` counts the
+    candidates this run dropped for scoring under ``min_score`` (before dedup), and
+    ``mean_score`` is the mean score of the unique records (resumed ones too).
+    ``unique_per_1k_tokens`` is the yield: new unique records — all at or above ``min_score``
+    when one is set — per 1,000 output tokens (the inverse of ``output_tokens_per_unique``,
+    the figure to compare arms by).
     """
 
     unique_records: int
@@ -79,6 +86,11 @@ class DatasetReport:
     failures: int
     stopped: Literal["n_reached", "call_budget", "no_new_records"]
     field_duplicates: int = 0
+    unique_per_1k_tokens: float | None = None
+    scorer: str | None = None
+    min_score: float | None = None
+    below_threshold: int = 0
+    mean_score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data."""
@@ -134,8 +146,13 @@ class DatasetRun:
         seed: int | None,
         on_progress: Callable[[DatasetProgress], None] | None,
         patience: int | None = None,
+        scorer: str | None = None,
+        min_score: float | None = None,
     ) -> None:
         self.prompts, self.n, self.k, self.schema = prompts, n, k, schema
+        self.scorer, self.min_score = scorer, min_score
+        self.below = 0  # candidates dropped under min_score
+        self.score_sum = 0.0  # of the unique records, for the report's mean
         self.deduper, self.out, self.max_calls = deduper, out, max_calls
         self.on_progress, self.patience = on_progress, patience
         self.records: list[dict[str, Any]] | None = [] if out is None else None
@@ -165,7 +182,13 @@ class DatasetRun:
 
     def _meta(self) -> dict[str, Any]:
         schema = None if self.schema is None else self.schema.json_schema
-        return {"format": FORMAT, "prompts": self.prompts, "schema": schema}
+        return {
+            "format": FORMAT,
+            "prompts": self.prompts,
+            "schema": schema,
+            "scorer": self.scorer,
+            "min_score": self.min_score,
+        }
 
     def _open(self, out: Path, resume: bool) -> None:
         """Check (and on resume, load) the file, under the writer's lock; open it to append."""
@@ -203,7 +226,7 @@ class DatasetRun:
                 f"cannot resume {out}: {meta_path} is not a dataset's meta file (its format is "
                 f"not {FORMAT!r}); restore it, {move}"
             )
-        for what in ("prompts", "schema"):
+        for what in ("prompts", "schema", "scorer", "min_score"):
             if saved.get(what) != self._meta()[what]:
                 raise ValueError(
                     f"cannot resume {out}: it was made for other {what} "
@@ -217,12 +240,12 @@ class DatasetRun:
         """
         size = 0
         newline = False
-        batch: list[tuple[str, Any]] = []  # embedded together in semantic mode
+        batch: list[tuple[str, Any, float | None]] = []  # embedded together in semantic mode
         with out.open("rb") as raw:
             for number, line in enumerate(raw, 1):
                 try:  # a hand-edited file: checked before anything is sent or written
                     record = json.loads(line)
-                    text, record_id, call_id = self._record(record)
+                    text, record_id, call_id, score = self._record(record)
                 except (ValueError, KeyError, TypeError) as error:
                     if not line.endswith(b"\n"):
                         break  # cut short by a kill: dropped, the record is asked for again
@@ -233,7 +256,7 @@ class DatasetRun:
                     ) from error
                 size += len(line)
                 newline = not line.endswith(b"\n")
-                batch.append((text, record.get("value")))
+                batch.append((text, record.get("value"), score))
                 self.next_call = max(self.next_call, call_id + 1)
                 self.next_id = max(self.next_id, record_id + 1)  # a deleted record's id too
                 if len(batch) == _LOAD_BATCH:
@@ -245,8 +268,8 @@ class DatasetRun:
         self.resumed = self.unique
         return newline
 
-    def _record(self, record: Any) -> tuple[str, int, int]:
-        """A file's record checked: its dedup text, id and call number.
+    def _record(self, record: Any) -> tuple[str, int, int, float | None]:
+        """A file's record checked: its dedup text, id, call number and score.
 
         Raises:
             ValueError, KeyError, TypeError: It is not a record of this dataset.
@@ -268,16 +291,35 @@ class DatasetRun:
             text = record["text"]
         else:
             raise TypeError(f"text must be a string, got {record['text']!r}"[:120])
-        return text, numbers[0], numbers[1]
+        return text, numbers[0], numbers[1], self._saved_score(record)
 
-    def _index_loaded(self, batch: list[tuple[str, Any]]) -> None:
+    def _saved_score(self, record: dict[str, Any]) -> float | None:
+        """A scored dataset's record holds a finite score, at or above the threshold."""
+        if self.scorer is None:
+            return None
+        score, reason = record["score"], record.get("reason")
+        if (
+            isinstance(score, bool)
+            or not isinstance(score, int | float)
+            or not math.isfinite(score)
+        ):
+            raise TypeError(f"score must be a finite number, got {score!r}"[:120])
+        if self.min_score is not None and score < self.min_score:
+            raise ValueError(f"score {score!r} is below the dataset's min_score {self.min_score!r}")
+        if reason is not None and not isinstance(reason, str):
+            raise TypeError(f"reason must be a string, got {reason!r}"[:120])
+        return float(score)
+
+    def _index_loaded(self, batch: list[tuple[str, Any, float | None]]) -> None:
         """The file's records into the dedup index; one it holds twice counts as a duplicate."""
-        texts = [text for text, _ in batch]
-        kept, exact, near = self.deduper.keep(texts, [value for _, value in batch])
+        texts = [text for text, _, _ in batch]
+        kept, exact, near = self.deduper.keep(texts, [value for _, value, _ in batch])
         self.exact += exact
         self.near += near
         for position in kept:
-            self._sampled(texts[position])
+            text, _, score = batch[position]
+            self._sampled(text)
+            self.score_sum += score or 0.0
             self.unique += 1
 
     def close(self) -> None:
@@ -316,8 +358,13 @@ class DatasetRun:
             round_.append({"call_id": call_id, "prompt": self.prompts[call_id % len(self.prompts)]})
         return round_
 
-    def absorb(self, call: dict[str, Any], result: Any) -> None:
-        """Take one call's result (an ``AIMessage`` or the exception it raised)."""
+    def absorb(
+        self, call: dict[str, Any], result: Any, scores: Sequence[CandidateScore] | None = None
+    ) -> None:
+        """Take one call's result (an ``AIMessage`` or the exception it raised).
+
+        ``scores``: the scorer's, one per candidate of the reply, in order (a scored run).
+        """
         self.calls += 1
         self.in_flight = max(0, self.in_flight - 1)
         before = self.unique
@@ -328,12 +375,24 @@ class DatasetRun:
         else:
             self.tokens += (result.usage_metadata or {}).get("output_tokens", 0)
             candidates = result.response_metadata[METADATA_KEY]["candidates"]
-            texts = [c["text"] for c in candidates]
-            kept, exact, near = self.deduper.keep(texts, [c.get("value") for c in candidates])
+            each = scores if scores is not None else [None] * len(candidates)
+            scored: list[tuple[Any, CandidateScore | None]] = list(
+                zip(candidates, each, strict=True)
+            )
+            if self.min_score is not None:  # before dedup: a dropped text takes no dedup slot
+                threshold = self.min_score
+                passing: list[tuple[Any, CandidateScore | None]] = [
+                    (c, s) for c, s in scored if s is not None and s.value >= threshold
+                ]
+                self.below += len(scored) - len(passing)
+                scored = passing
+            kept, exact, near = self.deduper.keep(
+                [c["text"] for c, _ in scored], [c.get("value") for c, _ in scored]
+            )
             self.exact += exact
             self.near += near
             for position in kept[: self.n - self.unique]:
-                self._write(call, candidates[position])
+                self._write(call, *scored[position])
         self.idle = 0 if self.unique > before else self.idle + 1
         if self.on_progress is not None:
             self.on_progress(
@@ -346,7 +405,9 @@ class DatasetRun:
                 )
             )
 
-    def _write(self, call: dict[str, Any], candidate: dict[str, Any]) -> None:
+    def _write(
+        self, call: dict[str, Any], candidate: dict[str, Any], score: CandidateScore | None
+    ) -> None:
         record: dict[str, Any] = {"id": self.next_id}
         self.next_id += 1
         if self.schema is not None:
@@ -356,6 +417,11 @@ class DatasetRun:
         record.update(
             probability=candidate["probability"], prompt=call["prompt"], call_id=call["call_id"]
         )
+        if score is not None:
+            record["score"] = score.value
+            if score.reason is not None:
+                record["reason"] = score.reason
+            self.score_sum += score.value
         self._sampled(candidate["text"])
         self.unique += 1
         if self._file is not None:
@@ -404,6 +470,11 @@ class DatasetRun:
             failures=self.failures,
             stopped=self._stopped(),
             field_duplicates=self.deduper.field_duplicates,
+            unique_per_1k_tokens=1000 * new / self.tokens if self.tokens else None,
+            scorer=self.scorer,
+            min_score=self.min_score,
+            below_threshold=self.below,
+            mean_score=self.score_sum / self.unique if self.scorer and self.unique else None,
         )
         return DatasetResult(report, self.records, self.out)
 

@@ -91,6 +91,7 @@ def _summary(report: DatasetReport) -> str:
         ("semantic diversity", number(report.semantic_diversity)),
         ("Vendi score", number(report.vendi_score, 2)),
         ("output tokens per unique record", number(report.output_tokens_per_unique, 1)),
+        ("unique records per 1k tokens", number(report.unique_per_1k_tokens, 1)),
         ("seconds per unique record", number(report.seconds_per_unique, 2)),
         ("calls (failed)", f"{report.calls} ({report.failures})"),
         ("stopped", report.stopped),

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         self_bleu,
         semantic_diversity,
         unit_embeddings,
+        valid_answer_rate,
         vendi_score,
     )
     from langchain_vs.eval._minilm import INSTALL_EMBEDDINGS, MiniLMEmbeddings, minilm_available
@@ -50,6 +51,7 @@ _HOMES = {
     "SimilarityIndex": "_similarity",
     "semantic_diversity": "_metrics",
     "unit_embeddings": "_metrics",
+    "valid_answer_rate": "_metrics",
     "vendi_score": "_metrics",
 }
 
@@ -71,6 +73,7 @@ __all__ = [
     "self_bleu",
     "semantic_diversity",
     "unit_embeddings",
+    "valid_answer_rate",
     "vendi_score",
 ]
 

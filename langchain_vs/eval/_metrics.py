@@ -43,6 +43,7 @@ __all__ = [
     "self_bleu",
     "semantic_diversity",
     "unit_embeddings",
+    "valid_answer_rate",
     "vendi_score",
 ]
 
@@ -225,3 +226,19 @@ def coverage(
     if not wanted:
         raise ValueError("the reference has no answer with positive mass")
     return sum(1 for key in wanted if counts.get(key, 0) > 0) / len(wanted)
+
+
+def valid_answer_rate(counts: Mapping[str, float], reference: Mapping[str, float]) -> float:
+    """Share of the answers that are among the reference's answers (a quality figure).
+
+    ``counts`` as :func:`answer_counts` gives them. An answer the reference does not know ("You
+    rolled a 4!" for a die) is invalid, whatever its diversity.
+
+    Example:
+        >>> valid_answer_rate(answer_counts(["4", "Six", "6", "4."]), {"4": 1, "6": 1})
+        0.75
+    """
+    total = sum(counts.values())
+    if total <= 0:
+        raise ValueError("counts hold no answers: nothing to rate")
+    return sum(v for key, v in counts.items() if key in reference) / total

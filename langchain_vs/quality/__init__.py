@@ -14,6 +14,7 @@ from langchain_vs._imports import lazy_attributes
 if TYPE_CHECKING:
     from langchain_vs.quality._callables import as_scorer
     from langchain_vs.quality._combine import WeightedScorer, combine_scorers
+    from langchain_vs.quality._fluency import FluencyScorer
     from langchain_vs.quality._judge import LLMJudge
     from langchain_vs.quality._pairwise import MAX_PAIRWISE_CANDIDATES, PairwiseJudge
     from langchain_vs.quality._preference_model import PreferenceModel
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 _HOMES: dict[str, str] = {
     "BradleyTerryScorer": "_preferences",
     "EmbeddingUtility": "_utility",
+    "FluencyScorer": "_fluency",
     "LLMJudge": "_judge",
     "MAX_PAIRWISE_CANDIDATES": "_pairwise",
     "PairwiseJudge": "_pairwise",
@@ -45,6 +47,7 @@ _HOMES: dict[str, str] = {
 __all__: list[str] = [
     "BradleyTerryScorer",
     "EmbeddingUtility",
+    "FluencyScorer",
     "LLMJudge",
     "MAX_PAIRWISE_CANDIDATES",
     "PairwiseJudge",

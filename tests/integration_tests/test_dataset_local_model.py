@@ -12,10 +12,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel
 
 from langchain_vs import generate_dataset, read_dataset
+from langchain_vs.quality import FluencyScorer
 
 from .conftest import SEED
 
@@ -78,3 +80,30 @@ def test_cli_generate_killed_then_resumed_loses_and_repeats_nothing(tmp_path: Pa
     assert report["resumed"] == len(before)
     assert (len(records) == len(before) + 4) == (report["stopped"] == "n_reached")
     assert len(records) <= len(before) + 4
+
+
+def test_a_scored_dataset_keeps_fluent_records_and_resumes(
+    chat_model: ChatOpenAI, tmp_path: Path
+) -> None:
+    out = tmp_path / "sea.jsonl"
+    scored = {"scorer": FluencyScorer(chat_model), "min_score": -4.0}
+    first = generate_dataset(
+        chat_model, "Write one sentence about the sea.", n=3, k=3, out=out, seed=SEED, **scored
+    ).report
+    again = generate_dataset(
+        chat_model,
+        "Write one sentence about the sea.",
+        n=5,
+        k=3,
+        out=out,
+        resume=True,
+        seed=SEED + 100,
+        **scored,
+    ).report
+    records = list(read_dataset(out))
+    assert len(records) == again.unique_records and again.resumed == first.unique_records
+    # Every record holds its fluency (a mean log-probability), at or above the threshold.
+    assert all(-4.0 <= r["score"] < 0 for r in records)
+    assert again.scorer == "fluency" and again.min_score == -4.0
+    assert again.mean_score == pytest.approx(sum(r["score"] for r in records) / len(records))
+    assert again.unique_per_1k_tokens is not None and again.unique_per_1k_tokens > 0

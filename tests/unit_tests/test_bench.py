@@ -20,6 +20,7 @@ from langchain_vs.eval._embeddings import HashedNgramEmbeddings, default_embeddi
 from langchain_vs.eval._metrics import semantic_diversity
 
 from .fake_models import ScriptedFakeChatModel, vs_json
+from .test_dataset_scoring import TableScorer
 
 
 class MethodAwareFake(ScriptedFakeChatModel):
@@ -111,6 +112,7 @@ def test_report_files(tmp_path):
     assert sorted(p.name for p in written) == [
         "diversity.png",
         "kl.png",
+        "pareto.png",  # dice only: the fake model has no scorer for the joke's quality
         "results.json",
         "results.md",
     ]
@@ -161,3 +163,81 @@ def test_a_failing_call_is_counted_not_fatal():
     (row,) = report["rows"]
     assert row["responses"] == 6 and row["failures"] >= 1
     assert row["errors"] == ["ConnectionError: server said 400: context exceeded"]
+
+
+FACES = {str(face): float(face) for face in range(1, 7)}
+
+
+def test_creative_quality_is_the_scorers_mean_over_each_prompts_responses(tmp_path):
+    scorer = TableScorer(FACES, name="faces")
+    report = run_benchmark(
+        MethodAwareFake(replies=["unused"]),
+        tasks=["joke", "dice"],
+        methods=["direct", "vs_standard"],
+        samples=4,
+        k=6,
+        token_baselines=False,
+        quality_scorer=scorer,
+    )
+    assert report["config"]["quality"] == {"creative": "faces", "answer": "valid_rate"}
+    joke = load_tasks()["joke"]["prompts"]
+    # One batch per prompt and arm, the prompt as the request: direct's, then VS's.
+    assert [b[0] for b in scorer.batches] == [[joke[0]], [joke[1]]] * 2
+    direct_texts = [t for _, texts in scorer.batches[:2] for t in texts]
+    direct, vs, direct_dice, vs_dice = report["rows"]
+    assert direct["quality"] == pytest.approx(sum(FACES[t] for t in direct_texts) / 8)
+    assert vs["quality"] == pytest.approx((1 + 2 + 3 + 4) / 4)  # each prompt's first 4 faces
+    assert direct_dice["valid_rate"] == vs_dice["valid_rate"] == 1.0  # every answer a face
+    assert "quality" not in direct_dice and "valid_rate" not in direct
+    assert "| quality |" in markdown_table(report) and "| valid_rate |" in markdown_table(report)
+    assert (tmp_path / "pareto.png") in write_report(report, tmp_path)
+
+
+def test_an_invalid_answer_lowers_the_valid_rate():
+    class Chatty(MethodAwareFake):  # FAKE: a direct answer in a sentence half of the time
+        def model_post_init(self, context: Any, /) -> None:
+            super().model_post_init(context)
+            object.__setattr__(self, "_cycle", itertools.cycle(["4", "You rolled a 4!"]))
+
+    report = run_benchmark(
+        Chatty(replies=["unused"]),
+        tasks=["dice"],
+        methods=["direct"],
+        samples=6,
+        token_baselines=False,
+    )
+    assert report["rows"][0]["valid_rate"] == 0.5
+
+
+def test_a_failing_scorer_leaves_quality_empty_and_says_why():
+    class Down(TableScorer):
+        def score(self, request, candidates):  # FAKE: its server is down
+            raise ConnectionError("refused")
+
+    report = run_benchmark(
+        MethodAwareFake(replies=["unused"]),
+        tasks=["joke"],
+        methods=["vs_standard"],
+        samples=2,
+        k=2,
+        token_baselines=False,
+        quality_scorer=Down({}, name="down"),
+    )
+    row = report["rows"][0]
+    assert row["quality"] is None and row["semantic_diversity"] is not None
+    assert row["errors"] == ["scorer down: ConnectionError: refused"]
+
+
+def test_the_default_quality_scorer_needs_a_llama_cpp_server():
+    report = run_benchmark(
+        MethodAwareFake(replies=["unused"]),
+        tasks=["joke"],
+        methods=["vs_standard"],
+        samples=2,
+        k=2,
+        token_baselines=False,
+    )
+    assert report["config"]["quality"]["creative"] is None
+    assert report["rows"][0]["quality"] is None
+    with pytest.raises(TypeError, match=r"quality_scorer must be a langchain_vs\.core\.Scorer"):
+        run_benchmark(MethodAwareFake(replies=["unused"]), tasks=["joke"], quality_scorer=len)

@@ -97,7 +97,13 @@ def test_each_record_is_in_the_file_as_soon_as_its_call_is_absorbed(tmp_path: Pa
     run.close()
     assert [r["id"] for r in read_dataset(out)] == [0, 1, 2]
     meta = json.loads((tmp_path / "data.jsonl.meta.json").read_text(encoding="utf-8"))
-    assert meta == {"format": _dataset_run.FORMAT, "prompts": ["p", "q"], "schema": None}
+    assert meta == {
+        "format": _dataset_run.FORMAT,
+        "prompts": ["p", "q"],
+        "schema": None,
+        "scorer": None,
+        "min_score": None,
+    }
 
 
 def test_without_a_file_the_records_are_held_in_memory() -> None:
