@@ -1,8 +1,8 @@
 """Without the extras, what needs one says which ``pip install`` line brings it.
 
 The extras are installed here; a module set to ``None`` in ``sys.modules`` is one Python cannot
-import, which is what a core install looks like to this code. The real core install (a fresh
-venv) is tested in tests/integration_tests/test_core_install.py.
+import, which is what a core install looks like to this code. The real core install (the
+built wheel in a fresh venv) is tested in tests/integration_tests/test_wheel_install.py.
 """
 
 import sys
