@@ -26,6 +26,9 @@ import pytest
 
 from langchain_vs.local._server import INSTALL_LOCAL
 
+# One worker runs this module: its tests share one build and one venv, in file order.
+pytestmark = pytest.mark.xdist_group("wheel")
+
 REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.install
