@@ -33,14 +33,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from langchain_vs.core import Candidate, CandidateScore, StructuredOutputMode
-from langchain_vs.quality._ask import JsonTask, aask_json, ask_json
+from langchain_vs.quality._ask import JsonTask
+from langchain_vs.quality._chat_judge import ChatJudge
 from langchain_vs.quality._checks import (
-    check_flag,
-    check_model,
-    check_retries,
-    check_seed,
-    check_structured_output,
-    check_text,
     numbered_entries,
     numbered_schema,
     shown_candidates,
@@ -64,7 +59,7 @@ def _check_scale(scale: Any) -> tuple[int, int]:
     return scale[0], scale[1]
 
 
-class LLMJudge:
+class LLMJudge(ChatJudge):
     """Scores all candidates of a draw in one call of a chat model, by a rubric on a scale.
 
     Implements :class:`~langchain_vs.core.Scorer`; each :class:`~langchain_vs.core.CandidateScore`
@@ -98,14 +93,17 @@ class LLMJudge:
         seed: int = 0,
         name: str = "llm_judge",
     ) -> None:
-        self.model = check_model(model)
-        self.rubric = check_text(rubric, "rubric", example='"Is it concrete and correct?"')
+        super().__init__(
+            model,
+            rubric=rubric,
+            structured_output=structured_output,
+            max_retries=max_retries,
+            shuffle=shuffle,
+            seed=seed,
+            name=name,
+            examples=('"Is it concrete and correct?"', '"llm_judge"'),
+        )
         self.scale = _check_scale(scale)
-        self.structured_output = check_structured_output(structured_output)
-        self.max_retries = check_retries(max_retries)
-        self.shuffle = check_flag(shuffle, "shuffle")
-        self.seed = check_seed(seed)
-        self.name = check_text(name, "name", example='"llm_judge"')
 
     def __repr__(self) -> str:
         return f"LLMJudge(rubric={self.rubric!r}, scale={self.scale!r}, name={self.name!r})"
@@ -179,12 +177,7 @@ class LLMJudge:
         if not candidates:
             return []
         order, _ = shown_order(candidates, shuffle=self.shuffle, seed=self.seed)
-        return ask_json(
-            self.model,
-            self._task(request, candidates, order),
-            structured_output=self.structured_output,
-            max_retries=self.max_retries,
-        )
+        return self._ask(self._task(request, candidates, order))
 
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
@@ -193,9 +186,4 @@ class LLMJudge:
         if not candidates:
             return []
         order, _ = shown_order(candidates, shuffle=self.shuffle, seed=self.seed)
-        return await aask_json(
-            self.model,
-            self._task(request, candidates, order),
-            structured_output=self.structured_output,
-            max_retries=self.max_retries,
-        )
+        return await self._aask(self._task(request, candidates, order))

@@ -32,14 +32,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from langchain_vs.core import Candidate, CandidateScore, StructuredOutputMode
-from langchain_vs.quality._ask import JsonTask, aask_json, ask_json
+from langchain_vs.quality._ask import JsonTask
+from langchain_vs.quality._chat_judge import ChatJudge
 from langchain_vs.quality._checks import (
-    check_flag,
-    check_model,
-    check_retries,
-    check_seed,
-    check_structured_output,
-    check_text,
     numbered_entries,
     numbered_schema,
     shown_candidates,
@@ -53,7 +48,7 @@ MAX_PAIRWISE_CANDIDATES = 10
 """The most candidates one pairwise call compares (45 pairs): beyond, a reply grows too long."""
 
 
-class PairwiseJudge:
+class PairwiseJudge(ChatJudge):
     """Compares every pair of a draw's candidates in one chat-model call; scores by Bradley-Terry.
 
     Implements :class:`~langchain_vs.core.Scorer`: a candidate's score is its fitted
@@ -87,14 +82,17 @@ class PairwiseJudge:
         seed: int = 0,
         name: str = "pairwise_judge",
     ) -> None:
-        self.model = check_model(model)
-        self.rubric = check_text(rubric, "rubric", example='"Which is more concrete?"')
+        super().__init__(
+            model,
+            rubric=rubric,
+            structured_output=structured_output,
+            max_retries=max_retries,
+            shuffle=shuffle,
+            seed=seed,
+            name=name,
+            examples=('"Which is more concrete?"', '"pairwise_judge"'),
+        )
         self.prior = check_prior(prior)
-        self.structured_output = check_structured_output(structured_output)
-        self.max_retries = check_retries(max_retries)
-        self.shuffle = check_flag(shuffle, "shuffle")
-        self.seed = check_seed(seed)
-        self.name = check_text(name, "name", example='"pairwise_judge"')
 
     def __repr__(self) -> str:
         return f"PairwiseJudge(rubric={self.rubric!r}, name={self.name!r})"
@@ -174,12 +172,7 @@ class PairwiseJudge:
         """
         if len(candidates) < 2:
             return [CandidateScore(0.0, "nothing to compare with")] * len(candidates)
-        return ask_json(
-            self.model,
-            self._task(request, candidates),
-            structured_output=self.structured_output,
-            max_retries=self.max_retries,
-        )
+        return self._ask(self._task(request, candidates))
 
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
@@ -187,12 +180,7 @@ class PairwiseJudge:
         """The asynchronous twin of :meth:`score`."""
         if len(candidates) < 2:
             return [CandidateScore(0.0, "nothing to compare with")] * len(candidates)
-        return await aask_json(
-            self.model,
-            self._task(request, candidates),
-            structured_output=self.structured_output,
-            max_retries=self.max_retries,
-        )
+        return await self._aask(self._task(request, candidates))
 
 
 def _outcomes(value: Any, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
