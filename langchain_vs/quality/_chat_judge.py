@@ -2,7 +2,7 @@
 
 :class:`~langchain_vs.quality.LLMJudge` and :class:`~langchain_vs.quality.PairwiseJudge` differ
 in the question they ask and how they read the answer; how they are configured and how they ask
-(:mod:`langchain_vs.quality._ask`, sync and async) is this one class.
+(:mod:`langchain_vs.quality._ask`, sync and async) is this one class, which each judge holds.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ class ChatJudge:
         self.seed = check_seed(seed)
         self.name = check_text(name, "name", example=name_example)
 
-    def _ask(self, task: JsonTask[T]) -> T:
+    def ask(self, task: JsonTask[T]) -> T:
+        """Ask the one JSON question, re-asking after an unusable reply."""
         return ask_json(
             self.model,
             task,
@@ -59,7 +60,8 @@ class ChatJudge:
             max_retries=self.max_retries,
         )
 
-    async def _aask(self, task: JsonTask[T]) -> T:
+    async def aask(self, task: JsonTask[T]) -> T:
+        """The asynchronous twin of :meth:`ask`."""
         return await aask_json(
             self.model,
             task,

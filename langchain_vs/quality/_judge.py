@@ -59,7 +59,7 @@ def _check_scale(scale: Any) -> tuple[int, int]:
     return scale[0], scale[1]
 
 
-class LLMJudge(ChatJudge):
+class LLMJudge:
     """Scores all candidates of a draw in one call of a chat model, by a rubric on a scale.
 
     Implements :class:`~langchain_vs.core.Scorer`; each :class:`~langchain_vs.core.CandidateScore`
@@ -93,7 +93,7 @@ class LLMJudge(ChatJudge):
         seed: int = 0,
         name: str = "llm_judge",
     ) -> None:
-        super().__init__(
+        self.chat = ChatJudge(
             model,
             rubric=rubric,
             structured_output=structured_output,
@@ -103,10 +103,11 @@ class LLMJudge(ChatJudge):
             name=name,
             examples=('"Is it concrete and correct?"', '"llm_judge"'),
         )
+        self.name = self.chat.name  # how draw records name this scorer
         self.scale = _check_scale(scale)
 
     def __repr__(self) -> str:
-        return f"LLMJudge(rubric={self.rubric!r}, scale={self.scale!r}, name={self.name!r})"
+        return f"LLMJudge(rubric={self.chat.rubric!r}, scale={self.scale!r}, name={self.name!r})"
 
     def _task(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate], order: list[int]
@@ -115,7 +116,7 @@ class LLMJudge(ChatJudge):
         count = len(candidates)
         system = (
             "You are a careful, impartial judge. You score candidate responses by this rubric:\n"
-            f"{self.rubric}\n\n"
+            f"{self.chat.rubric}\n\n"
             f"Score every candidate on its own merits from {low} (worst) to {high} (best), "
             "with a one-sentence reason. Reply with only a JSON object: "
             '{"scores": {"1": {"reason": "<one sentence>", '
@@ -176,8 +177,8 @@ class LLMJudge(ChatJudge):
         """
         if not candidates:
             return []
-        order, _ = shown_order(candidates, shuffle=self.shuffle, seed=self.seed)
-        return self._ask(self._task(request, candidates, order))
+        order, _ = shown_order(candidates, shuffle=self.chat.shuffle, seed=self.chat.seed)
+        return self.chat.ask(self._task(request, candidates, order))
 
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
@@ -185,5 +186,5 @@ class LLMJudge(ChatJudge):
         """The asynchronous twin of :meth:`score`."""
         if not candidates:
             return []
-        order, _ = shown_order(candidates, shuffle=self.shuffle, seed=self.seed)
-        return await self._aask(self._task(request, candidates, order))
+        order, _ = shown_order(candidates, shuffle=self.chat.shuffle, seed=self.chat.seed)
+        return await self.chat.aask(self._task(request, candidates, order))

@@ -48,7 +48,7 @@ MAX_PAIRWISE_CANDIDATES = 10
 """The most candidates one pairwise call compares (45 pairs): beyond, a reply grows too long."""
 
 
-class PairwiseJudge(ChatJudge):
+class PairwiseJudge:
     """Compares every pair of a draw's candidates in one chat-model call; scores by Bradley-Terry.
 
     Implements :class:`~langchain_vs.core.Scorer`: a candidate's score is its fitted
@@ -82,7 +82,7 @@ class PairwiseJudge(ChatJudge):
         seed: int = 0,
         name: str = "pairwise_judge",
     ) -> None:
-        super().__init__(
+        self.chat = ChatJudge(
             model,
             rubric=rubric,
             structured_output=structured_output,
@@ -92,10 +92,11 @@ class PairwiseJudge(ChatJudge):
             name=name,
             examples=('"Which is more concrete?"', '"pairwise_judge"'),
         )
+        self.name = self.chat.name  # how draw records name this scorer
         self.prior = check_prior(prior)
 
     def __repr__(self) -> str:
-        return f"PairwiseJudge(rubric={self.rubric!r}, name={self.name!r})"
+        return f"PairwiseJudge(rubric={self.chat.rubric!r}, name={self.name!r})"
 
     def _task(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
@@ -106,14 +107,14 @@ class PairwiseJudge(ChatJudge):
                 f"PairwiseJudge compares at most {MAX_PAIRWISE_CANDIDATES} candidates in one "
                 f"call, got {count}; use LLMJudge (one score per candidate) for more"
             )
-        order, rng = shown_order(candidates, shuffle=self.shuffle, seed=self.seed)
+        order, rng = shown_order(candidates, shuffle=self.chat.shuffle, seed=self.chat.seed)
         pairs = [
-            (b, a) if self.shuffle and rng.random() < 0.5 else (a, b)
+            (b, a) if self.chat.shuffle and rng.random() < 0.5 else (a, b)
             for a, b in itertools.combinations(range(1, count + 1), 2)
         ]
         system = (
             "You are a careful, impartial judge. You compare candidate responses by this "
-            f"rubric:\n{self.rubric}\n\n"
+            f"rubric:\n{self.chat.rubric}\n\n"
             "For each numbered pair, choose the better of its two candidates by the rubric, "
             "with a one-sentence reason. Reply with only a JSON object: "
             '{"comparisons": {"1": {"reason": "<one sentence>", '
@@ -172,7 +173,7 @@ class PairwiseJudge(ChatJudge):
         """
         if len(candidates) < 2:
             return [CandidateScore(0.0, "nothing to compare with")] * len(candidates)
-        return self._ask(self._task(request, candidates))
+        return self.chat.ask(self._task(request, candidates))
 
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
@@ -180,7 +181,7 @@ class PairwiseJudge(ChatJudge):
         """The asynchronous twin of :meth:`score`."""
         if len(candidates) < 2:
             return [CandidateScore(0.0, "nothing to compare with")] * len(candidates)
-        return await self._aask(self._task(request, candidates))
+        return await self.chat.aask(self._task(request, candidates))
 
 
 def _outcomes(value: Any, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
