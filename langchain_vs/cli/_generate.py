@@ -22,7 +22,6 @@ from langchain_vs.cli import _shared
 from langchain_vs.core import CandidateSchema
 
 if TYPE_CHECKING:
-    from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseChatModel
 
 T = TypeVar("T")
@@ -121,15 +120,17 @@ def _check_out(args: argparse.Namespace) -> None:
 def run_with_progress(
     args: argparse.Namespace,
     noun: str,
-    run: Callable[[BaseChatModel, Embeddings, Callable[[DatasetProgress], None]], T],
+    run: Callable[[BaseChatModel, dict[str, Any]], T],
 ) -> T | None:
-    """Start the model, then ``run(model, embeddings, on_progress)`` under a progress bar.
+    """Start the model, then ``run(model, options)`` under a progress bar.
 
     Args:
         args: The command's arguments (``--out``, ``--resume``, ``-n``, ``--embeddings``, the
             model's).
         noun: What is made, for the bar and messages (``"records"``, ``"members"``).
-        run: The generation.
+        run: The generation; ``options`` are the keyword arguments that ``generate_dataset``
+            and ``generate_population`` share (the options of ``_add_run_arguments``, dedup,
+            concurrency, embeddings and ``on_progress``), read from ``args`` here once.
 
     Returns:
         What ``run`` returned, or ``None`` on Ctrl-C, after saying on stderr what was kept and
@@ -162,7 +163,23 @@ def run_with_progress(
             progress.update(bar, completed=state.unique, info=info)
 
         try:
-            return run(model, embeddings, show)
+            return run(
+                model,
+                {
+                    "method": args.method,
+                    "k": args.k,
+                    "dedup": args.dedup,
+                    "similarity_threshold": args.similarity_threshold,
+                    "embeddings": embeddings,
+                    "max_concurrency": args.max_concurrency,
+                    "out": args.out,
+                    "resume": args.resume,
+                    "max_calls": args.max_calls,
+                    "patience": args.patience,
+                    "seed": args.seed,
+                    "on_progress": show,
+                },
+            )
         except KeyboardInterrupt:
             progress.stop()
             print(_interrupted(args, unique[0], noun), file=sys.stderr)
@@ -185,23 +202,12 @@ def run_generate(args: argparse.Namespace) -> int:
     result = run_with_progress(
         args,
         "records",
-        lambda model, embeddings, on_progress: generate_dataset(
+        lambda model, options: generate_dataset(
             model,
             args.prompts,
             n=args.n,
             schema=args.schema,  # loaded and checked with the arguments
-            method=args.method,
-            k=args.k,
-            dedup=args.dedup,
-            similarity_threshold=args.similarity_threshold,
-            embeddings=embeddings,
-            max_concurrency=args.max_concurrency,
-            out=args.out,
-            resume=args.resume,
-            max_calls=args.max_calls,
-            patience=args.patience,
-            seed=args.seed,
-            on_progress=on_progress,
+            **options,
         ),
     )
     if result is None:

@@ -51,23 +51,12 @@ def run_population(args: argparse.Namespace) -> int:
     population = run_with_progress(
         args,
         "members",
-        lambda model, embeddings, on_progress: generate_population(
+        lambda model, options: generate_population(
             args.description,
             args.n,
             model=model,
             schema=args.schema or PersonaProfile,
-            method=args.method,
-            k=args.k,
-            dedup=args.dedup,
-            similarity_threshold=args.similarity_threshold,
-            embeddings=embeddings,
-            out=args.out,
-            resume=args.resume,
-            seed=args.seed,
-            max_calls=args.max_calls,
-            patience=args.patience,
-            max_concurrency=args.max_concurrency,
-            on_progress=on_progress,
+            **options,
         ),
     )
     if population is None:

@@ -33,14 +33,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from langchain_vs.core import Candidate, CandidateScore, StructuredOutputMode
-from langchain_vs.quality._ask import JsonTask, aask_json, ask_json
+from langchain_vs.quality._ask import JsonTask
+from langchain_vs.quality._chat_judge import ChatJudge
 from langchain_vs.quality._checks import (
-    check_flag,
-    check_model,
-    check_retries,
-    check_seed,
-    check_structured_output,
-    check_text,
     numbered_entries,
     numbered_schema,
     shown_candidates,
@@ -98,17 +93,21 @@ class LLMJudge:
         seed: int = 0,
         name: str = "llm_judge",
     ) -> None:
-        self.model = check_model(model)
-        self.rubric = check_text(rubric, "rubric", example='"Is it concrete and correct?"')
+        self.chat = ChatJudge(
+            model,
+            rubric=rubric,
+            structured_output=structured_output,
+            max_retries=max_retries,
+            shuffle=shuffle,
+            seed=seed,
+            name=name,
+            examples=('"Is it concrete and correct?"', '"llm_judge"'),
+        )
+        self.name = self.chat.name  # how draw records name this scorer
         self.scale = _check_scale(scale)
-        self.structured_output = check_structured_output(structured_output)
-        self.max_retries = check_retries(max_retries)
-        self.shuffle = check_flag(shuffle, "shuffle")
-        self.seed = check_seed(seed)
-        self.name = check_text(name, "name", example='"llm_judge"')
 
     def __repr__(self) -> str:
-        return f"LLMJudge(rubric={self.rubric!r}, scale={self.scale!r}, name={self.name!r})"
+        return f"LLMJudge(rubric={self.chat.rubric!r}, scale={self.scale!r}, name={self.name!r})"
 
     def _task(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate], order: list[int]
@@ -117,7 +116,7 @@ class LLMJudge:
         count = len(candidates)
         system = (
             "You are a careful, impartial judge. You score candidate responses by this rubric:\n"
-            f"{self.rubric}\n\n"
+            f"{self.chat.rubric}\n\n"
             f"Score every candidate on its own merits from {low} (worst) to {high} (best), "
             "with a one-sentence reason. Reply with only a JSON object: "
             '{"scores": {"1": {"reason": "<one sentence>", '
@@ -178,13 +177,8 @@ class LLMJudge:
         """
         if not candidates:
             return []
-        order, _ = shown_order(candidates, shuffle=self.shuffle, seed=self.seed)
-        return ask_json(
-            self.model,
-            self._task(request, candidates, order),
-            structured_output=self.structured_output,
-            max_retries=self.max_retries,
-        )
+        order, _ = shown_order(candidates, shuffle=self.chat.shuffle, seed=self.chat.seed)
+        return self.chat.ask(self._task(request, candidates, order))
 
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
@@ -192,10 +186,5 @@ class LLMJudge:
         """The asynchronous twin of :meth:`score`."""
         if not candidates:
             return []
-        order, _ = shown_order(candidates, shuffle=self.shuffle, seed=self.seed)
-        return await aask_json(
-            self.model,
-            self._task(request, candidates, order),
-            structured_output=self.structured_output,
-            max_retries=self.max_retries,
-        )
+        order, _ = shown_order(candidates, shuffle=self.chat.shuffle, seed=self.chat.seed)
+        return await self.chat.aask(self._task(request, candidates, order))

@@ -32,14 +32,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from langchain_vs.core import Candidate, CandidateScore, StructuredOutputMode
-from langchain_vs.quality._ask import JsonTask, aask_json, ask_json
+from langchain_vs.quality._ask import JsonTask
+from langchain_vs.quality._chat_judge import ChatJudge
 from langchain_vs.quality._checks import (
-    check_flag,
-    check_model,
-    check_retries,
-    check_seed,
-    check_structured_output,
-    check_text,
     numbered_entries,
     numbered_schema,
     shown_candidates,
@@ -87,17 +82,21 @@ class PairwiseJudge:
         seed: int = 0,
         name: str = "pairwise_judge",
     ) -> None:
-        self.model = check_model(model)
-        self.rubric = check_text(rubric, "rubric", example='"Which is more concrete?"')
+        self.chat = ChatJudge(
+            model,
+            rubric=rubric,
+            structured_output=structured_output,
+            max_retries=max_retries,
+            shuffle=shuffle,
+            seed=seed,
+            name=name,
+            examples=('"Which is more concrete?"', '"pairwise_judge"'),
+        )
+        self.name = self.chat.name  # how draw records name this scorer
         self.prior = check_prior(prior)
-        self.structured_output = check_structured_output(structured_output)
-        self.max_retries = check_retries(max_retries)
-        self.shuffle = check_flag(shuffle, "shuffle")
-        self.seed = check_seed(seed)
-        self.name = check_text(name, "name", example='"pairwise_judge"')
 
     def __repr__(self) -> str:
-        return f"PairwiseJudge(rubric={self.rubric!r}, name={self.name!r})"
+        return f"PairwiseJudge(rubric={self.chat.rubric!r}, name={self.name!r})"
 
     def _task(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
@@ -108,14 +107,14 @@ class PairwiseJudge:
                 f"PairwiseJudge compares at most {MAX_PAIRWISE_CANDIDATES} candidates in one "
                 f"call, got {count}; use LLMJudge (one score per candidate) for more"
             )
-        order, rng = shown_order(candidates, shuffle=self.shuffle, seed=self.seed)
+        order, rng = shown_order(candidates, shuffle=self.chat.shuffle, seed=self.chat.seed)
         pairs = [
-            (b, a) if self.shuffle and rng.random() < 0.5 else (a, b)
+            (b, a) if self.chat.shuffle and rng.random() < 0.5 else (a, b)
             for a, b in itertools.combinations(range(1, count + 1), 2)
         ]
         system = (
             "You are a careful, impartial judge. You compare candidate responses by this "
-            f"rubric:\n{self.rubric}\n\n"
+            f"rubric:\n{self.chat.rubric}\n\n"
             "For each numbered pair, choose the better of its two candidates by the rubric, "
             "with a one-sentence reason. Reply with only a JSON object: "
             '{"comparisons": {"1": {"reason": "<one sentence>", '
@@ -174,12 +173,7 @@ class PairwiseJudge:
         """
         if len(candidates) < 2:
             return [CandidateScore(0.0, "nothing to compare with")] * len(candidates)
-        return ask_json(
-            self.model,
-            self._task(request, candidates),
-            structured_output=self.structured_output,
-            max_retries=self.max_retries,
-        )
+        return self.chat.ask(self._task(request, candidates))
 
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
@@ -187,12 +181,7 @@ class PairwiseJudge:
         """The asynchronous twin of :meth:`score`."""
         if len(candidates) < 2:
             return [CandidateScore(0.0, "nothing to compare with")] * len(candidates)
-        return await aask_json(
-            self.model,
-            self._task(request, candidates),
-            structured_output=self.structured_output,
-            max_retries=self.max_retries,
-        )
+        return await self.chat.aask(self._task(request, candidates))
 
 
 def _outcomes(value: Any, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
