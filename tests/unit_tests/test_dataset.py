@@ -386,6 +386,8 @@ def test_ctrl_c_returns_at_once_with_the_records_saved_and_resumable(tmp_path: P
 
     sent: list[float] = []
     killer = threading.Thread(target=interrupt_after_the_first_records, daemon=True)
+    # Ctrl-C as in a user's Python process: a test runner's worker may ignore SIGINT.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     killer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
@@ -394,6 +396,7 @@ def test_ctrl_c_returns_at_once_with_the_records_saved_and_resumable(tmp_path: P
     finally:
         fake.release.set()
         killer.join(timeout=10)
+        signal.signal(signal.SIGINT, previous)
     assert returned - sent[0] < 10.0  # at once: the calls in flight would hang for 300 s
     again = ScriptedFakeChatModel(replies=numbered_replies(3))
     report = generate_dataset(again, "Q", n=3, k=3, out=out, resume=True).report
