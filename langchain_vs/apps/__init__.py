@@ -8,6 +8,7 @@ from langchain_vs._imports import lazy_attributes
 
 if TYPE_CHECKING:
     from langchain_vs.apps._bench import (
+        JUDGE_RUBRIC,
         Arm,
         load_tasks,
         markdown_table,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "Arm": "_bench",
+    "JUDGE_RUBRIC": "_bench",
     "CALL_BUDGET_FACTOR": "_dataset",
     "DatasetProgress": "_dataset",
     "DatasetReport": "_dataset",
@@ -57,6 +59,7 @@ _HOMES = {
 
 __all__ = [
     "Arm",
+    "JUDGE_RUBRIC",
     "CALL_BUDGET_FACTOR",
     "DatasetProgress",
     "DatasetReport",

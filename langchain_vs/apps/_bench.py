@@ -58,7 +58,21 @@ from langchain_vs.local import resolve_chat_model
 from langchain_vs.quality import FluencyScorer
 from langchain_vs.runnables import VerbalizedSampler
 
-__all__ = ["Arm", "load_tasks", "run_benchmark", "token_level_arms", "write_report"]
+__all__ = [
+    "JUDGE_RUBRIC",
+    "Arm",
+    "load_tasks",
+    "run_benchmark",
+    "token_level_arms",
+    "write_report",
+]
+
+JUDGE_RUBRIC = (
+    "Does the response do what the request asks, well? Reward a response that is fluent, "
+    "coherent, on topic and original; penalise one that is garbled, off topic, a template or "
+    "a copy of the request."
+)
+"""The creative tasks' rubric for an LLM judge (``langchain-vs bench --judge MODEL``)."""
 
 
 def load_tasks() -> dict[str, dict[str, Any]]:

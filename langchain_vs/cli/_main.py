@@ -20,7 +20,7 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 # Only what the argument parser needs is imported up front: `--help` stays fast.
 from langchain_vs.cli import _shared
@@ -192,6 +192,17 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="for semantic diversity: MiniLM (semantic), hashed n-grams (lexical), or auto "
         "(MiniLM when installed)",
+    )
+    bench.add_argument(
+        "--judge",
+        default=None,
+        metavar="MODEL",
+        help="score creative responses with an LLM judge (LLMJudge, the bench's rubric, 1-10) "
+        "instead of the model's own fluency: 'provider:model', or with --judge-base-url the "
+        "endpoint's model name",
+    )
+    bench.add_argument(
+        "--judge-base-url", default=None, help="an OpenAI-compatible endpoint for --judge"
     )
     bench.add_argument("--out", default="bench-results", help="folder for JSON, markdown, PNG")
     generate = _add_generate_command(commands)
@@ -387,13 +398,26 @@ def _bench(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
 
-    from langchain_vs.apps import markdown_table, run_benchmark, steps, write_report
+    from langchain_vs.apps import JUDGE_RUBRIC, markdown_table, run_benchmark, steps, write_report
+    from langchain_vs.local import resolve_chat_model
+    from langchain_vs.quality import LLMJudge
 
+    if args.judge_base_url is not None and args.judge is None:
+        raise ValueError("--judge-base-url needs --judge MODEL: the model that endpoint serves")
     console = Console(stderr=True)
     embeddings = _shared.embeddings_for(args.embeddings)
     with console.status("Starting the model…"):
         model = _shared.chat_model(args)
         embeddings.embed_query("warm-up")  # fails fast on a missing extra, before any model call
+        judge: LLMJudge | Literal["auto"] = (
+            "auto"
+            if args.judge is None
+            else LLMJudge(
+                resolve_chat_model(args.judge, base_url=args.judge_base_url, temperature=0.0),
+                rubric=JUDGE_RUBRIC,
+                name=f"llm_judge({args.judge})",
+            )
+        )
     token_baselines = not args.no_token_baselines
     with Progress(console=console) as progress:
         bar = progress.add_task(
@@ -409,6 +433,7 @@ def _bench(args: argparse.Namespace) -> int:
             seed=args.seed,
             embeddings=embeddings,
             on_step=lambda label: progress.update(bar, advance=1, description=label),
+            quality_scorer=judge,
         )
     written = write_report(report, args.out)
     print(markdown_table(report))

@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import re
 from typing import Any
 
 import pytest
@@ -241,3 +242,41 @@ def test_the_default_quality_scorer_needs_a_llama_cpp_server():
     assert report["rows"][0]["quality"] is None
     with pytest.raises(TypeError, match=r"quality_scorer must be a langchain_vs\.core\.Scorer"):
         run_benchmark(MethodAwareFake(replies=["unused"]), tasks=["joke"], quality_scorer=len)
+
+
+class CountingJudgeFake(ScriptedFakeChatModel):
+    """FAKE judge: scores every candidate it is shown 7, with a reason (any count)."""
+
+    def _next(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> AIMessage:
+        self.calls.append({"messages": messages, "structured": False, "schema": None})
+        count = int(re.search(r"each of the (\d+) candidates", str(messages[0].content))[1])
+        scores = {str(n): {"reason": "fine", "score": 7} for n in range(1, count + 1)}
+        return AIMessage(json.dumps({"scores": scores}))
+
+
+def test_bench_judge_flag_scores_creative_rows_with_an_llm_judge(tmp_path, monkeypatch, capsys):
+    judge_model = CountingJudgeFake(replies=["unused"])
+    named: list[tuple[str, Any]] = []
+
+    def by_name(name: str, **settings: Any) -> Any:
+        named.append((name, settings.get("base_url")))
+        return judge_model
+
+    monkeypatch.setattr(
+        "langchain_vs.cli._shared.chat_model", lambda args: MethodAwareFake(replies=["unused"])
+    )
+    monkeypatch.setattr("langchain_vs.local.resolve_chat_model", by_name)
+    argv = ["bench", "--tasks", "joke", "--methods", "vs_standard", "--samples", "2", "-k", "3",
+            "--no-token-baselines", "--embeddings", "hashed", "--out", str(tmp_path),
+            "--judge", "judge-model", "--judge-base-url", "http://127.0.0.1:9/v1"]  # fmt: skip
+    assert cli.main(argv) == 0
+    report = json.loads((tmp_path / "results.json").read_text())
+    assert report["config"]["quality"]["creative"] == "llm_judge(judge-model)"
+    assert [row["quality"] for row in report["rows"]] == [7.0]
+    assert named == [("judge-model", "http://127.0.0.1:9/v1")] and len(judge_model.calls) == 2
+    assert capsys.readouterr().out.startswith("| task | arm |")
+
+
+def test_bench_judge_base_url_without_a_judge_is_an_error(capsys):
+    assert cli.main(["bench", "--judge-base-url", "http://127.0.0.1:9/v1"]) == 1
+    assert "--judge-base-url needs --judge MODEL" in capsys.readouterr().err
