@@ -35,6 +35,20 @@ def _env() -> dict[str, str]:
     return {**os.environ, "OPENAI_API_KEY": "fault-key"}
 
 
+def _started_from_a_shell(args: list[str]) -> subprocess.Popen[str]:
+    """The command as a user's shell starts it: with Ctrl-C live.
+
+    A test runner's worker (pytest-xdist) runs with SIGINT ignored, and a child inherits an
+    ignored signal; a Python handler is not inherited (the child gets the default), so the
+    handler is set around the start.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=_env())
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _wait_for_records(out: Path, count: int, process: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 120  # a hang guard for a loaded machine, not a speed limit
     while not (out.exists() and len(out.read_text().splitlines()) >= count):
@@ -49,7 +63,7 @@ def test_ctrl_c_with_an_endpoint_that_never_answers_exits_at_once_and_resumes(
     out = tmp_path / "data.jsonl"
     with FaultServer("ok", "hang") as server:
         args = _generate(server, out, "-n", "12", "--max-concurrency", "3")
-        running = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=_env())
+        running = _started_from_a_shell(args)
         try:
             _wait_for_records(out, 3, running)
             time.sleep(0.5)  # the other calls are in flight, unanswered
@@ -74,12 +88,7 @@ def test_ctrl_c_with_an_endpoint_that_never_answers_exits_at_once_and_resumes(
 def test_a_second_writer_is_refused_naming_the_first(tmp_path: Path) -> None:
     out = tmp_path / "data.jsonl"
     with FaultServer("ok", "hang") as server:
-        first = subprocess.Popen(
-            _generate(server, out, "-n", "12", "--max-concurrency", "2"),
-            stderr=subprocess.PIPE,
-            text=True,
-            env=_env(),
-        )
+        first = _started_from_a_shell(_generate(server, out, "-n", "12", "--max-concurrency", "2"))
         try:
             _wait_for_records(out, 3, first)
             for resume in ([], ["--resume"]):
