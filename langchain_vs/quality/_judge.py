@@ -126,7 +126,7 @@ class LLMJudge:
         entry = {
             "type": "object",
             "properties": {
-                "reason": {"type": "string"},
+                "reason": {"type": "string", "minLength": 1},  # a judge says why
                 "score": {"type": "integer", "minimum": low, "maximum": high},
             },
             "required": ["reason", "score"],
