@@ -4,6 +4,8 @@ Contracts, not luck: whatever the seeded model answers, the pick is the one the 
 scores or expected utilities say it must be, and those numbers are the ones recomputed here.
 """
 
+import itertools
+import math
 from typing import Any
 
 import pytest
@@ -13,12 +15,16 @@ from langchain_openai import ChatOpenAI
 from langchain_vs import (
     EmbeddingUtility,
     MiniLMEmbeddings,
+    PairwiseJudge,
     VerbalizedChatModel,
+    VerbalizedDistribution,
     VerbalizedSampler,
     as_scorer,
 )
+from langchain_vs.quality import FluencyScorer
 
 from .conftest import SEED
+from .test_judge_local_model import CallCounter
 
 
 def _record(message: Any) -> dict[str, Any]:
@@ -60,3 +66,38 @@ async def test_best_with_a_callable_scorer_async(chat_model: ChatOpenAI) -> None
     }
     shortest = min(len(t) for t in texts.values())
     assert len(_chosen(record)["text"]) == shortest and message.text == _chosen(record)["text"]
+
+
+def test_a_fluency_tilt_reweights_before_the_seeded_pick(chat_model: ChatOpenAI) -> None:
+    fluency = FluencyScorer(chat_model)
+    sampler = VerbalizedSampler(model=chat_model, k=4, scorer=fluency, tilt=0.5, seed=SEED)
+    record = _record(sampler.invoke("Write an opening line for a story about the sea."))
+    assert record["scorer"] == "fluency" and record["tilt"] == 0.5
+    scores = {s["index"]: s["score"] for s in record["scores"]}
+    assert set(scores) == {c["index"] for c in record["candidates"]}
+    assert all(score <= 0 for score in scores.values())  # mean token log-probabilities
+    # The record holds the tilted distribution, and the pick is its seeded sample.
+    assert "tilt(beta=0.5)" in record["transforms"]
+    tilted = VerbalizedDistribution.from_dict(record)
+    assert sum(tilted.probabilities) == pytest.approx(1.0)
+    assert record["chosen_index"] == tilted.sample(SEED).index
+
+
+def test_a_pairwise_judge_scores_a_draw_in_one_call(chat_model: ChatOpenAI) -> None:
+    prompt = "Name a pet cat."
+    draw = VerbalizedSampler(model=chat_model, k=3, output="distribution").invoke(prompt)
+    counter = CallCounter()
+    judge = PairwiseJudge(
+        chat_model.model_copy(update={"callbacks": [counter]}),
+        rubric="Which is the better name for a pet cat?",
+    )
+    scores = judge.score([("human", prompt)], list(draw))
+    assert len(scores) == len(draw) and counter.calls == 1  # every pair in one call
+    wins = []
+    for score in scores:
+        assert math.isfinite(score.value) and score.reason is not None
+        wins.append(int(score.reason.split()[1]))  # "won W of N comparisons"
+    assert sum(wins) == len(draw) * (len(draw) - 1) // 2  # each pair decided once
+    # Bradley-Terry on a round robin: more pairs won, a higher log-strength.
+    for (w1, s1), (w2, s2) in itertools.product(zip(wins, scores, strict=True), repeat=2):
+        assert not w1 > w2 or s1.value > s2.value
