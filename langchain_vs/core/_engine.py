@@ -29,7 +29,7 @@ from typing import Any, TypedDict
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, convert_to_messages
-from langchain_core.runnables import Runnable, RunnableConfig, RunnableSequence
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableSequence, ensure_config
 
 from langchain_vs.core._conversation import ModelRequest, SamplingOutcome, VerbalizedConversation
 from langchain_vs.core._distribution import Candidate, VerbalizedDistribution
@@ -42,9 +42,11 @@ from langchain_vs.core._utility import Utility, display_name, lexical_utility
 __all__ = [
     "Draw",
     "METADATA_KEY",
+    "NOSTREAM_TAG",
     "DrawRecord",
     "VerbalizedEngine",
     "declare_grammar_server",
+    "model_call_config",
     "require_request",
     "structured_binding",
     "structured_output_method",
@@ -54,6 +56,20 @@ __all__ = [
 METADATA_KEY = "verbalized_sampling"
 """Where a drawn message carries its :class:`DrawRecord` (``response_metadata[METADATA_KEY]``),
 and the prefix of the custom events and stream parts VS sends."""
+
+NOSTREAM_TAG = "nostream"
+"""The tag of the engine's model calls: LangGraph's ``TAG_NOSTREAM`` (the core does not import
+LangGraph; a test checks the two agree). A model call's tokens are the raw VS reply, never what
+a face says, so they stay out of LangGraph's ``stream_mode="messages"``; the faces stream the
+candidates and the draw instead."""
+
+
+def model_call_config(config: RunnableConfig | None) -> RunnableConfig:
+    """``config`` for the engine's model calls: tagged :data:`NOSTREAM_TAG` (once)."""
+    inner = ensure_config(config)
+    tags = inner.get("tags") or []
+    return inner if NOSTREAM_TAG in tags else {**inner, "tags": [*tags, NOSTREAM_TAG]}
+
 
 _grammar_servers: set[str] = set()
 """Base URLs whose structured output constrains the weights by default (see below)."""
@@ -393,6 +409,7 @@ class VerbalizedEngine:
         **kwargs: Any,
     ) -> Draw:
         """Run one request synchronously; ``kwargs`` go to every model call."""
+        config = model_call_config(config)
 
         def call(request: ModelRequest) -> Any:
             try:
@@ -413,6 +430,7 @@ class VerbalizedEngine:
         **kwargs: Any,
     ) -> Draw:
         """The asynchronous twin of :meth:`invoke`, through the model's own async API."""
+        config = model_call_config(config)
 
         async def call(request: ModelRequest) -> Any:
             try:
@@ -428,6 +446,7 @@ class VerbalizedEngine:
         self, messages: Sequence[Any], config: RunnableConfig | None = None, **kwargs: Any
     ) -> Iterator[Candidate | Draw]:
         """Yield each candidate as it completes, then the :class:`Draw`."""
+        config = model_call_config(config)
 
         def call(request: ModelRequest) -> Iterator[Any]:
             try:
@@ -444,6 +463,7 @@ class VerbalizedEngine:
         self, messages: Sequence[Any], config: RunnableConfig | None = None, **kwargs: Any
     ) -> AsyncIterator[Candidate | Draw]:
         """The asynchronous twin of :meth:`stream`."""
+        config = model_call_config(config)
 
         async def call(request: ModelRequest) -> AsyncIterator[Any]:
             try:

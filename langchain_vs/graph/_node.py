@@ -33,7 +33,6 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from langgraph.config import get_stream_writer
-from langgraph.constants import TAG_NOSTREAM
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -174,8 +173,9 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
     picks one candidate (seeded per turn: the same ``seed`` gives the same transcript with a
     deterministic model) and returns a partial state update: an ``AIMessage`` named after the
     persona under ``messages_key``, and the draw record under ``draws_key``. The inner model
-    call is tagged ``nostream``, so its raw JSON stays out of ``stream_mode="messages"``; the
-    record is written to the ``custom`` stream as ``{"type": "verbalized_sampling", ...}``.
+    call is tagged ``nostream`` (as every VS engine call is), so its raw JSON stays out of
+    ``stream_mode="messages"``; the record is written to the ``custom`` stream as
+    ``{"type": "verbalized_sampling", ...}``.
 
     Args:
         model: Any chat model, or its name (``"openai:gpt-4.1-mini"``, ``"local"``; see
@@ -267,11 +267,6 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
             update[self.turn_key] = turn + 1
         return update
 
-    @staticmethod
-    def _quiet(config: RunnableConfig) -> RunnableConfig:
-        # The inner call's raw JSON must not reach stream_mode="messages".
-        return {**config, "tags": [*config.get("tags", []), TAG_NOSTREAM]}
-
     # -- invoke / ainvoke ----------------------------------------------------------------------
 
     def invoke(
@@ -287,7 +282,7 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
         config: RunnableConfig,
     ) -> dict[str, Any]:
         turn = self._turn(state)
-        draw = self._engine.invoke(self._view(state), self._quiet(config), rng=self._rng(turn))
+        draw = self._engine.invoke(self._view(state), config, rng=self._rng(turn))
         return self._update(draw, turn)
 
     async def ainvoke(
@@ -303,7 +298,5 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
         config: RunnableConfig,
     ) -> dict[str, Any]:
         turn = self._turn(state)
-        draw = await self._engine.ainvoke(
-            self._view(state), self._quiet(config), rng=self._rng(turn)
-        )
+        draw = await self._engine.ainvoke(self._view(state), config, rng=self._rng(turn))
         return self._update(draw, turn)

@@ -23,13 +23,12 @@ from typing import Any, ClassVar
 from langchain_core.callbacks import adispatch_custom_event, dispatch_custom_event
 from langchain_core.messages import AIMessage, AnyMessage
 from langchain_core.messages.ai import add_usage
-from langchain_core.runnables import RunnableConfig, ensure_config
+from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import (
     get_callback_manager_for_config,
     var_child_runnable_config,
 )
 from langchain_core.tools import BaseTool
-from langgraph.constants import TAG_NOSTREAM
 from pydantic import PrivateAttr, model_validator
 
 from langchain_vs.core import (
@@ -37,6 +36,7 @@ from langchain_vs.core import (
     Draw,
     VerbalizedConfig,
     VerbalizedEngine,
+    model_call_config,
 )
 from langchain_vs.runnables._sampler import DISTRIBUTION_EVENT
 
@@ -95,8 +95,7 @@ def _quiet() -> Iterator[RunnableConfig]:
     is what the agent says, so neither may be streamed as its message. The agent's own call
     reads the config from the context, hence the context variable.
     """
-    config = ensure_config()
-    quiet: RunnableConfig = {**config, "tags": [*config.get("tags", []), TAG_NOSTREAM]}
+    quiet = model_call_config(None)  # the context's config, tagged as the engine tags its own
     token = var_child_runnable_config.set(quiet)
     try:
         yield quiet
