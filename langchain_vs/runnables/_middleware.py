@@ -33,6 +33,7 @@ from pydantic import PrivateAttr, model_validator
 
 from langchain_vs.core import (
     FACE_MODEL_CONFIG,
+    METADATA_KEY,
     Draw,
     VerbalizedConfig,
     VerbalizedEngine,
@@ -118,9 +119,9 @@ class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[
     * **Without tools** no tool call can come, so the plain call is skipped and the VS call is
       the model call: the same number of calls as without the middleware.
     * **The draw record** rides in ``response_metadata["verbalized_sampling"]`` of the answer,
-      and in the sampler's custom event ``DISTRIBUTION_EVENT``
-      (``"verbalized_sampling.distribution"``): written to ``stream_mode="custom"`` as
-      ``{"type": DISTRIBUTION_EVENT, **record}`` and dispatched to ``astream_events``. The VS
+      written to ``stream_mode="custom"`` as ``{"type": "verbalized_sampling", **record}``
+      (what a persona node writes: one type for every VS draw in a graph's custom stream), and
+      dispatched to ``astream_events`` as the sampler's ``DISTRIBUTION_EVENT``. The VS
       call is not streamed (a model that reports token usage only when asked to would then
       report none), so candidates are not sent one by one: the record holds them all.
     * **Streaming**: the answer reaches ``stream_mode="messages"`` whole when the model step
@@ -274,13 +275,13 @@ class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[
     @staticmethod
     def _announce(request: ModelRequest[Any], draw: Draw, config: RunnableConfig) -> None:
         if request.runtime is not None:
-            request.runtime.stream_writer({"type": DISTRIBUTION_EVENT, **draw.record})
+            request.runtime.stream_writer({"type": METADATA_KEY, **draw.record})
         if _in_a_run(config):
             dispatch_custom_event(DISTRIBUTION_EVENT, draw.record, config=config)
 
     @staticmethod
     async def _aannounce(request: ModelRequest[Any], draw: Draw, config: RunnableConfig) -> None:
         if request.runtime is not None:
-            request.runtime.stream_writer({"type": DISTRIBUTION_EVENT, **draw.record})
+            request.runtime.stream_writer({"type": METADATA_KEY, **draw.record})
         if _in_a_run(config):
             await adispatch_custom_event(DISTRIBUTION_EVENT, draw.record, config=config)

@@ -11,7 +11,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import BaseModel
 
 from langchain_vs import VerbalizedDistribution, VerbalizedSamplingMiddleware
-from langchain_vs.runnables import DISTRIBUTION_EVENT
+from langchain_vs.core import METADATA_KEY
 
 QUESTION = {"messages": [("human", "Name a color for a boat.")]}
 
@@ -47,7 +47,7 @@ async def test_astream_custom_and_messages(chat_model: ChatOpenAI) -> None:
     parts = [p async for p in agent.astream(QUESTION, stream_mode=["messages", "custom"])]
     custom = [data for mode, data in parts if mode == "custom"]
     streamed = [data[0] for mode, data in parts if mode == "messages"]
-    assert [e["type"] for e in custom] == [DISTRIBUTION_EVENT]
+    assert [e["type"] for e in custom] == [METADATA_KEY]  # as a persona node writes
     assert len(streamed) == 1  # the drawn answer, whole; never the VS call's raw JSON
     record = check_draw(streamed[0], 3)
     assert record["chosen_index"] == custom[-1]["chosen_index"]

@@ -12,6 +12,7 @@ from langchain_core.tools import tool
 from pydantic import BaseModel
 
 from langchain_vs import VerbalizedConfig, VerbalizedDistribution, VerbalizedSamplingMiddleware
+from langchain_vs.core import METADATA_KEY
 from langchain_vs.runnables import DISTRIBUTION_EVENT, _middleware
 
 from .fake_models import ToolCallingFakeChatModel, vs_json
@@ -143,7 +144,7 @@ async def test_invoke_ainvoke_and_stream_agree_for_a_seed():
         agent, _ = build(seed)
         parts = list(agent.stream(ask(), stream_mode=["updates", "messages", "custom"]))
         custom = [data for mode, data in parts if mode == "custom"]
-        assert [e["type"] for e in custom] == [DISTRIBUTION_EVENT]
+        assert [e["type"] for e in custom] == [METADATA_KEY]  # as a persona node writes
         assert custom[-1]["chosen_index"] == record_of(answer)["chosen_index"]
         streamed = [data[0] for mode, data in parts if mode == "messages"]
         assert streamed[-1].content == answer.content
@@ -157,7 +158,7 @@ async def test_invoke_ainvoke_and_stream_agree_for_a_seed():
 async def test_astream_writes_the_custom_events_too():
     agent, _ = build(3)
     parts = [p async for p in agent.astream(ask(), stream_mode="custom")]
-    assert [p["type"] for p in parts] == [DISTRIBUTION_EVENT]
+    assert [p["type"] for p in parts] == [METADATA_KEY]
     assert sum(c["probability"] for c in parts[0]["candidates"]) == pytest.approx(1.0)
     assert parts[0]["model_calls"] == 1 and parts[0]["k"] == 4
 
