@@ -6,7 +6,7 @@ draw from it: diverse answers without training.
 Every name is imported on first use, so ``import langchain_vs`` costs next to nothing and
 imports neither a provider SDK nor LangGraph until a piece that needs one is used.
 
-Example:
+Examples:
     .. code-block:: python
 
         from langchain_vs import VerbalizedSampler, local_chat_model

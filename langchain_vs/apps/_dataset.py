@@ -6,7 +6,7 @@ over one prompt or many (spread round robin), keeps every candidate of each repl
 stops at ``n`` unique records or the call budget. Records go to a JSONL file as they arrive, so a
 killed run resumes from it with nothing lost or repeated, and memory stays flat in ``n``.
 
-Example:
+Examples:
     .. code-block:: python
 
         from pydantic import BaseModel

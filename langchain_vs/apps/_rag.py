@@ -4,7 +4,7 @@ A RAG pipeline usually returns one answer, the most typical reading of the conte
 :func:`create_diverse_rag_chain` asks for a verbalized distribution of answers grounded only in
 the retrieved sources, each citing the sources it uses.
 
-Example:
+Examples:
     .. code-block:: python
 
         from langchain_core.vectorstores import InMemoryVectorStore

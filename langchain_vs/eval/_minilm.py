@@ -11,7 +11,7 @@ Unlike :class:`~langchain_vs.eval.HashedNgramEmbeddings`, it sees meaning: parap
 with different words land close together. Pass ``model_path``/``tokenizer_path`` to run another
 copy of the files (they are then not checksummed: they are yours).
 
-Example:
+Examples:
     .. code-block:: python
 
         from langchain_vs.eval._minilm import MiniLMEmbeddings

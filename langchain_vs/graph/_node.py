@@ -5,7 +5,7 @@ generic lines within a few turns. :class:`VerbalizedNode` draws every turn from 
 distribution; :func:`~langchain_vs.graph.create_persona_simulation` wires personas into a
 compiled graph.
 
-Example:
+Examples:
     .. code-block:: python
 
         from langgraph.graph import START, MessagesState, StateGraph

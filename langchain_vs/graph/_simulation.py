@@ -4,7 +4,7 @@
 and routes turns between them: round robin, a function of the state, or *parallel drafts* —
 every persona drafts a line at once (fan-out with ``Send``) and a rule picks who speaks.
 
-Example:
+Examples:
     .. code-block:: python
 
         from langgraph.checkpoint.memory import InMemorySaver
@@ -450,7 +450,7 @@ def simulation_status(app: CompiledStateGraph[Any], config: RunnableConfig) -> S
     Read from the checkpointed state itself (its ``finished`` flag), not from the snapshot's
     ``next`` tasks, which can be empty while a run killed mid-step is unfinished.
 
-    Example:
+    Examples:
         .. code-block:: python
 
             app = create_persona_simulation(personas, model, max_turns=6, checkpointer=saver)

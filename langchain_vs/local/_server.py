@@ -13,7 +13,7 @@ itself a grammar server (:func:`~langchain_vs.engine.declare_grammar_server`) an
 it constrain the weights by default. It is tiny: expect weak prose and probabilities that mean
 little.
 
-Example:
+Examples:
     .. code-block:: python
 
         from langchain_vs.local._server import LocalModelServer
@@ -352,7 +352,7 @@ def local_chat_model(
         n_threads: CPU threads for the server.
         **chat_kwargs: ``ChatOpenAI`` options (``temperature``, ``max_tokens``, ``extra_body``…).
 
-    Example:
+    Examples:
         .. code-block:: python
 
             model = local_chat_model(temperature=1.0)

@@ -32,7 +32,7 @@ but good answer, and a model's own modal answer (what direct prompting returns) 
 by construction. Read it as fluency and typicality, not as a judge of quality, and compare
 scores from the same model only.
 
-Example:
+Examples:
     .. code-block:: python
 
         from langchain_core.messages import HumanMessage
@@ -116,7 +116,7 @@ class FluencyScorer:
     A scorer is stateless between calls: ``score`` and ``ascore`` give the same numbers (up to
     llama.cpp's batched arithmetic, ~1e-5).
 
-    Example:
+    Examples:
         >>> FluencyScorer("http://127.0.0.1:8080/v1").name
         'fluency'
         >>> FluencyScorer("localhost:8080")  # doctest: +ELLIPSIS

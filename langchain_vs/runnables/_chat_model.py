@@ -1,6 +1,6 @@
 """A drop-in chat model that answers by Verbalized Sampling through another chat model.
 
-Example:
+Examples:
     >>> from langchain_core.language_models import GenericFakeChatModel
     >>> fake = GenericFakeChatModel(messages=iter([
     ...     '{"responses": [{"text": "Tea", "probability": 0.6},'
@@ -134,7 +134,7 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
       for VS-Multi — plus room for the JSON); ``stop`` cuts
       the chosen response at the first stop sequence.
 
-    Example:
+    Examples:
         .. code-block:: python
 
             from langchain_vs import VerbalizedChatModel, local_chat_model
@@ -277,7 +277,7 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
             A Runnable returning the object (a pydantic instance for a pydantic schema, else a
             dict), or the ``include_raw`` dict.
 
-        Example:
+        Examples:
             .. code-block:: python
 
                 class Joke(BaseModel):

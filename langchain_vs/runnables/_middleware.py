@@ -1,6 +1,6 @@
 """Verbalized Sampling as middleware for LangChain's ``create_agent``: VS draws the final answers.
 
-Example:
+Examples:
     >>> from langchain.agents import create_agent
     >>> from langchain_core.language_models import GenericFakeChatModel
     >>> fake = GenericFakeChatModel(messages=iter([
@@ -137,7 +137,7 @@ class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[
     model swap apply to the VS call too), while middleware listed after it would see only the
     tool-calling call.
 
-    Example:
+    Examples:
         .. code-block:: python
 
             from langchain.agents import create_agent

@@ -1,6 +1,6 @@
 """The VS Runnable over any chat model, and the one-call :func:`verbalize` helper.
 
-Example:
+Examples:
     >>> from langchain_core.language_models import GenericFakeChatModel
     >>> from langchain_core.messages import AIMessage
     >>> fake = GenericFakeChatModel(messages=iter([AIMessage(
@@ -111,7 +111,7 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
     ``"text"`` / ``"message"`` only the pick (concatenating candidates would corrupt them), while
     every candidate is still dispatched as the custom event ``CANDIDATE_EVENT``.
 
-    Example:
+    Examples:
         .. code-block:: python
 
             from langchain_vs import VerbalizedSampler, local_chat_model
@@ -318,7 +318,7 @@ def verbalize(
     Returns:
         The distribution; draw from it with ``.sample(seed=...)``.
 
-    Example:
+    Examples:
         .. code-block:: python
 
             dist = verbalize("Write an opening line for a story.", k=5)

@@ -13,7 +13,7 @@ README's debate. The model comes from the environment (:func:`deployed_chat_mode
 the operator's limits on runs (:class:`~langchain_vs.serve.RunLimits`): which model settings a
 run may send (sampling settings by default), and caps on personas, turns, ``k`` and tokens.
 
-Example:
+Examples:
     >>> settings = SimulationSettings.from_config({"configurable": {"k": 3, "thread_id": "t"}})
     >>> settings.k, settings.max_turns, [p.name for p in settings.personas]
     (3, 6, ['Maya', 'Tom', 'Ines'])

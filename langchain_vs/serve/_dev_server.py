@@ -6,7 +6,7 @@ drive it with ``langgraph_sdk``. It runs ``langgraph dev`` (the in-memory server
 answers, and stops it with its workers afterwards. Production runs the self-hosted server
 containers instead (see the README).
 
-Example:
+Examples:
     .. code-block:: python
 
         from langgraph_sdk import get_client
