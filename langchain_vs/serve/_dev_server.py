@@ -4,7 +4,7 @@ For notebooks, examples, tests and benchmarks that need LangGraph Server running
 drive it with ``langgraph_sdk``. It runs ``langgraph dev`` (the in-memory server from
 ``langgraph-cli[inmem]``, the ``deploy`` extra) in a child process on 127.0.0.1, waits until it
 answers, and stops it with its workers afterwards. Production runs the self-hosted server
-containers instead (see the README).
+containers instead (see docs/serving.md).
 
 Examples:
     .. code-block:: python
