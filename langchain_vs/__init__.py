@@ -7,12 +7,12 @@ Every name is imported on first use, so ``import langchain_vs`` costs next to no
 imports neither a provider SDK nor LangGraph until a piece that needs one is used.
 
 Examples:
-    .. code-block:: python
+    ```python
+    from langchain_vs import VerbalizedSampler, local_chat_model
 
-        from langchain_vs import VerbalizedSampler, local_chat_model
-
-        sampler = VerbalizedSampler(model=local_chat_model(), k=5)
-        print(sampler.invoke("Tell me a joke about coffee.").content)
+    sampler = VerbalizedSampler(model=local_chat_model(), k=5)
+    print(sampler.invoke("Tell me a joke about coffee.").content)
+    ```
 """
 
 from __future__ import annotations

@@ -11,10 +11,10 @@ output tokens and wall time per distinct response. Task prompts and references a
 ``langchain_vs/data/bench_tasks.json``.
 
 Examples:
-    .. code-block:: python
-
-        report = run_benchmark(local_chat_model(), tasks=["joke", "dice"], samples=10)
-        write_report(report, "bench-results")
+    ```python
+    report = run_benchmark(local_chat_model(), tasks=["joke", "dice"], samples=10)
+    write_report(report, "bench-results")
+    ```
 """
 
 from __future__ import annotations

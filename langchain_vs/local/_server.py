@@ -14,12 +14,12 @@ it constrain the weights by default. It is tiny: expect weak prose and probabili
 little.
 
 Examples:
-    .. code-block:: python
+    ```python
+    from langchain_vs.local._server import LocalModelServer
 
-        from langchain_vs.local._server import LocalModelServer
-
-        with LocalModelServer() as server:
-            print(server.chat_model().invoke("Say hi.").content)
+    with LocalModelServer() as server:
+        print(server.chat_model().invoke("Say hi.").content)
+    ```
 """
 
 from __future__ import annotations
@@ -353,10 +353,10 @@ def local_chat_model(
         **chat_kwargs: ``ChatOpenAI`` options (``temperature``, ``max_tokens``, ``extra_body``…).
 
     Examples:
-        .. code-block:: python
-
-            model = local_chat_model(temperature=1.0)
-            print(model.invoke("Name a color.").content)
+        ```python
+        model = local_chat_model(temperature=1.0)
+        print(model.invoke("Name a color.").content)
+        ```
     """
     server = shared_server(model_path=model_path, n_ctx=context_size(n_ctx), n_threads=n_threads)
     return server.chat_model(**chat_kwargs)

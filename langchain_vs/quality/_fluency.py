@@ -33,17 +33,17 @@ by construction. Read it as fluency and typicality, not as a judge of quality, a
 scores from the same model only.
 
 Examples:
-    .. code-block:: python
+    ```python
+    from langchain_core.messages import HumanMessage
+    from langchain_vs.core import Candidate
+    from langchain_vs.local import local_chat_model
+    from langchain_vs.quality import FluencyScorer
 
-        from langchain_core.messages import HumanMessage
-        from langchain_vs.core import Candidate
-        from langchain_vs.local import local_chat_model
-        from langchain_vs.quality import FluencyScorer
-
-        scorer = FluencyScorer(local_chat_model())
-        request = [HumanMessage("Write a sentence about a cat.")]
-        scores = scorer.score(request, [Candidate("The cat sat on the mat.", 1.0)])
-        print(scores[0].value)  # about -2.1 on SmolLM2-135M
+    scorer = FluencyScorer(local_chat_model())
+    request = [HumanMessage("Write a sentence about a cat.")]
+    scores = scorer.score(request, [Candidate("The cat sat on the mat.", 1.0)])
+    print(scores[0].value)  # about -2.1 on SmolLM2-135M
+    ```
 """
 
 from __future__ import annotations

@@ -135,12 +135,12 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
       the chosen response at the first stop sequence.
 
     Examples:
-        .. code-block:: python
+        ```python
+        from langchain_vs import VerbalizedChatModel, local_chat_model
 
-            from langchain_vs import VerbalizedChatModel, local_chat_model
-
-            model = VerbalizedChatModel(model=local_chat_model(), k=5)
-            print(model.invoke("Tell me a joke about coffee.").content)
+        model = VerbalizedChatModel(model=local_chat_model(), k=5)
+        print(model.invoke("Tell me a joke about coffee.").content)
+        ```
     """
 
     model_config = FACE_MODEL_CONFIG
@@ -278,14 +278,14 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
             dict), or the ``include_raw`` dict.
 
         Examples:
-            .. code-block:: python
+            ```python
+            class Joke(BaseModel):
+                setup: str
+                punchline: str
 
-                class Joke(BaseModel):
-                    setup: str
-                    punchline: str
-
-                model = VerbalizedChatModel(model=local_chat_model(), k=3)
-                print(model.with_structured_output(Joke).invoke("A joke about cats."))
+            model = VerbalizedChatModel(model=local_chat_model(), k=3)
+            print(model.with_structured_output(Joke).invoke("A joke about cats."))
+            ```
         """
         if kwargs:
             raise ValueError(f"with_structured_output got unexpected arguments: {sorted(kwargs)}")

@@ -138,15 +138,15 @@ class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[
     tool-calling call.
 
     Examples:
-        .. code-block:: python
+        ```python
+        from langchain.agents import create_agent
+        from langchain_vs import VerbalizedSamplingMiddleware, local_chat_model
 
-            from langchain.agents import create_agent
-            from langchain_vs import VerbalizedSamplingMiddleware, local_chat_model
-
-            agent = create_agent(
-                local_chat_model(), middleware=[VerbalizedSamplingMiddleware(k=5, seed=1)]
-            )
-            reply = agent.invoke({"messages": [("human", "Name a color.")]})["messages"][-1]
+        agent = create_agent(
+            local_chat_model(), middleware=[VerbalizedSamplingMiddleware(k=5, seed=1)]
+        )
+        reply = agent.invoke({"messages": [("human", "Name a color.")]})["messages"][-1]
+        ```
     """
 
     model_config = FACE_MODEL_CONFIG

@@ -112,12 +112,12 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
     every candidate is still dispatched as the custom event ``CANDIDATE_EVENT``.
 
     Examples:
-        .. code-block:: python
+        ```python
+        from langchain_vs import VerbalizedSampler, local_chat_model
 
-            from langchain_vs import VerbalizedSampler, local_chat_model
-
-            sampler = VerbalizedSampler(model=local_chat_model(), k=5, seed=1)
-            print(sampler.invoke("Tell me a joke about coffee.").content)
+        sampler = VerbalizedSampler(model=local_chat_model(), k=5, seed=1)
+        print(sampler.invoke("Tell me a joke about coffee.").content)
+        ```
     """
 
     model_config = FACE_MODEL_CONFIG
@@ -319,11 +319,11 @@ def verbalize(
         The distribution; draw from it with ``.sample(seed=...)``.
 
     Examples:
-        .. code-block:: python
-
-            dist = verbalize("Write an opening line for a story.", k=5)
-            print(dist.to_markdown())
-            line = dist.sample(seed=0).text
+        ```python
+        dist = verbalize("Write an opening line for a story.", k=5)
+        print(dist.to_markdown())
+        line = dist.sample(seed=0).text
+        ```
     """
     if (prompt is None) == (messages is None):
         raise ValueError("Pass exactly one of prompt or messages.")

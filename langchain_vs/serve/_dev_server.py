@@ -7,15 +7,15 @@ answers, and stops it with its workers afterwards. Production runs the self-host
 containers instead (see docs/serving.md).
 
 Examples:
-    .. code-block:: python
+    ```python
+    from langgraph_sdk import get_client
 
-        from langgraph_sdk import get_client
+    from langchain_vs.serve._dev_server import langgraph_dev
 
-        from langchain_vs.serve._dev_server import langgraph_dev
-
-        with langgraph_dev("deploy/langgraph.json") as url:
-            client = get_client(url=url)
-            ...  # client.threads.create(), client.runs.stream(...)
+    with langgraph_dev("deploy/langgraph.json") as url:
+        client = get_client(url=url)
+        ...  # client.threads.create(), client.runs.stream(...)
+    ```
 """
 
 from __future__ import annotations
