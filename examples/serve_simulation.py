@@ -23,7 +23,7 @@ from langchain_vs.serve import langgraph_dev
 
 DEPLOY_CONFIG = Path(__file__).parents[1] / "deploy" / "langgraph.json"
 DEBATES = {
-    "downtown": {},  # nothing set: the README's debate (Maya, Tom, Ines)
+    "downtown": {},  # nothing set: the debate of docs/personas.md (Maya, Tom, Ines)
     "bus lane": {
         "personas": [
             {"name": "Ann", "description": "A night-shift nurse who takes the bus."},

@@ -6,13 +6,13 @@ draw from it: diverse answers without training.
 Every name is imported on first use, so ``import langchain_vs`` costs next to nothing and
 imports neither a provider SDK nor LangGraph until a piece that needs one is used.
 
-Example:
-    .. code-block:: python
+Examples:
+    ```python
+    from langchain_vs import VerbalizedSampler, local_chat_model
 
-        from langchain_vs import VerbalizedSampler, local_chat_model
-
-        sampler = VerbalizedSampler(model=local_chat_model(), k=5)
-        print(sampler.invoke("Tell me a joke about coffee.").content)
+    sampler = VerbalizedSampler(model=local_chat_model(), k=5)
+    print(sampler.invoke("Tell me a joke about coffee.").content)
+    ```
 """
 
 from __future__ import annotations

@@ -10,11 +10,11 @@ reference knows). Every arm runs in the same process, side by side, and its cost
 output tokens and wall time per distinct response. Task prompts and references are in
 ``langchain_vs/data/bench_tasks.json``.
 
-Example:
-    .. code-block:: python
-
-        report = run_benchmark(local_chat_model(), tasks=["joke", "dice"], samples=10)
-        write_report(report, "bench-results")
+Examples:
+    ```python
+    report = run_benchmark(local_chat_model(), tasks=["joke", "dice"], samples=10)
+    write_report(report, "bench-results")
+    ```
 """
 
 from __future__ import annotations

@@ -6,21 +6,21 @@ over one prompt or many (spread round robin), keeps every candidate of each repl
 stops at ``n`` unique records or the call budget. Records go to a JSONL file as they arrive, so a
 killed run resumes from it with nothing lost or repeated, and memory stays flat in ``n``.
 
-Example:
-    .. code-block:: python
+Examples:
+    ```python
+    from pydantic import BaseModel
+    from langchain_vs import generate_dataset, local_chat_model
 
-        from pydantic import BaseModel
-        from langchain_vs import generate_dataset, local_chat_model
+    class MathProblem(BaseModel):
+        question: str
+        answer: int
 
-        class MathProblem(BaseModel):
-            question: str
-            answer: int
-
-        result = generate_dataset(
-            local_chat_model(), "Write a grade-school math word problem.", n=20,
-            schema=MathProblem, out="problems.jsonl",
-        )
-        print(result.report)
+    result = generate_dataset(
+        local_chat_model(), "Write a grade-school math word problem.", n=20,
+        schema=MathProblem, out="problems.jsonl",
+    )
+    print(result.report)
+    ```
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A structured record can also be a duplicate by a field that must differ between records (a
 persona's name): its value repeats a kept record's, ignoring case and spaces.
 
-Example:
+Examples:
     >>> keeper = Deduper("exact", 0.9, None)
     >>> keeper.keep(["Paris", "paris ", "Lyon"])
     ([0, 2], 1, 0)

@@ -5,7 +5,7 @@ waiting: a second writer is refused at once with the holder's process id, host a
 which the holder writes into the lock file. The system drops the lock when its process ends,
 killed or not, so a lock file left behind by a killed run never blocks the next one.
 
-Example:
+Examples:
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> lock = WriterLock(folder / "data.jsonl")

@@ -4,18 +4,18 @@ A RAG pipeline usually returns one answer, the most typical reading of the conte
 :func:`create_diverse_rag_chain` asks for a verbalized distribution of answers grounded only in
 the retrieved sources, each citing the sources it uses.
 
-Example:
-    .. code-block:: python
+Examples:
+    ```python
+    from langchain_core.vectorstores import InMemoryVectorStore
 
-        from langchain_core.vectorstores import InMemoryVectorStore
+    from langchain_vs import HashedNgramEmbeddings, create_diverse_rag_chain, local_chat_model
 
-        from langchain_vs import HashedNgramEmbeddings, create_diverse_rag_chain, local_chat_model
-
-        store = InMemoryVectorStore.from_texts(texts, HashedNgramEmbeddings())
-        chain = create_diverse_rag_chain(store.as_retriever(), local_chat_model(), k=4)
-        result = chain.invoke("What causes tides?")
-        for answer in result.answers:
-            print(answer.probability, answer.text, answer.sources)
+    store = InMemoryVectorStore.from_texts(texts, HashedNgramEmbeddings())
+    chain = create_diverse_rag_chain(store.as_retriever(), local_chat_model(), k=4)
+    result = chain.invoke("What causes tides?")
+    for answer in result.answers:
+        print(answer.probability, answer.text, answer.sources)
+    ```
 """
 
 from __future__ import annotations

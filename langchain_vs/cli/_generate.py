@@ -1,6 +1,6 @@
 r"""``langchain-vs generate``: a synthetic dataset from the command line, with a progress bar.
 
-Example:
+Examples:
     .. code-block:: console
 
         $ langchain-vs generate "Write a short math word problem." -n 100 \

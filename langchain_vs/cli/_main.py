@@ -6,7 +6,7 @@ verbalized distribution and shows the candidates with their probabilities and th
 (:mod:`langchain_vs.cli._generate`); ``population`` draws a cast of personas
 (:mod:`langchain_vs.cli._population`).
 
-Example:
+Examples:
     .. code-block:: console
 
         $ langchain-vs sample "Tell me a joke about coffee." -k 5 --seed 1

@@ -1,6 +1,6 @@
 r"""``langchain-vs population``: a cast of personas drawn by VS, written as JSONL.
 
-Example:
+Examples:
     .. code-block:: console
 
         $ langchain-vs population "residents of a mid-sized town debating a new bus line" \

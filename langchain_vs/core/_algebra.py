@@ -4,7 +4,7 @@
 ``top`` and quality picks); these functions see only numbers, so every invalid weight is refused
 in one place, with a message, before it can become a NaN.
 
-Example:
+Examples:
     >>> [round(p, 3) for p in tilted([0.5, 0.5], [1.0, 0.0], beta=1.0)]
     [0.731, 0.269]
     >>> reweighted([0.5, 0.5], [0.0, 0.0], what="reweight")

@@ -6,7 +6,7 @@ shown (and that structured output enforces), validation of one candidate object 
 instance for a pydantic schema, a dict otherwise), and the canonical JSON text that stands for
 the object wherever a text is needed (metrics, merging, dedup, markdown).
 
-Example:
+Examples:
     >>> from pydantic import BaseModel
     >>> class Pet(BaseModel):
     ...     name: str
@@ -378,7 +378,7 @@ class CandidateSchema:
             ``(schema, definitions)``: copies; ``definitions`` maps ``"$defs"`` and/or
             ``"definitions"`` to their dicts.
 
-        Example:
+        Examples:
             >>> tree = CandidateSchema.of({"type": "object", "properties": {
             ...     "kids": {"type": "array", "items": {"$ref": "#"}}}})
             >>> body, defs = tree.nested_json_schema()

@@ -1,6 +1,6 @@
 """A verbalized distribution: candidates with weights; normalize, floor, merge, select, serialize.
 
-Example:
+Examples:
     >>> dist = VerbalizedDistribution.from_weights(
     ...     [("Heads", 0.5), ("Tails", "50%"), ("Edge", None)]
     ... )
@@ -129,7 +129,7 @@ class WeightedText:
 def text_key(text: str) -> str:
     """What makes two texts the same answer: the text, ignoring case and runs of white space.
 
-    Example:
+    Examples:
         >>> text_key("  Paris  France ") == text_key("paris france")
         True
     """
@@ -359,7 +359,7 @@ class VerbalizedDistribution:
 
         A structured candidate whose text changes loses its ``value`` (it no longer matches).
 
-        Example:
+        Examples:
             >>> VerbalizedDistribution.from_weights([("tea", 1)]).map(str.upper).texts
             ['TEA']
         """
@@ -376,7 +376,7 @@ class VerbalizedDistribution:
     def filter(self, predicate: Callable[[Candidate], bool]) -> VerbalizedDistribution:
         """The candidates ``predicate`` keeps, renormalized (``ValueError`` if it keeps none).
 
-        Example:
+        Examples:
             >>> dist = VerbalizedDistribution.from_weights([("tea", 3), ("cola", 1), ("milk", 1)])
             >>> dist.filter(lambda c: c.text != "cola").probabilities
             [0.75, 0.25]
@@ -390,7 +390,7 @@ class VerbalizedDistribution:
     def reweight(self, fn: Callable[[Candidate], float]) -> VerbalizedDistribution:
         """``p'`` proportional to ``p * fn(candidate)``; each weight finite and at least 0.
 
-        Example:
+        Examples:
             >>> dist = VerbalizedDistribution.from_weights([("tea", 1), ("coffee", 1)])
             >>> dist.reweight(lambda c: 3.0 if c.text == "tea" else 1.0).probabilities
             [0.75, 0.25]
@@ -406,7 +406,7 @@ class VerbalizedDistribution:
         The optimum of "maximize the score, stay within KL of ``p``": a small ``beta`` nears
         the best-scored candidate, a large one keeps the distribution.
 
-        Example:
+        Examples:
             >>> dist = VerbalizedDistribution.from_weights([("tea", 1), ("coffee", 1)])
             >>> [round(p, 3) for p in dist.tilt([1.0, 0.0], beta=0.5).probabilities]
             [0.881, 0.119]
@@ -417,7 +417,7 @@ class VerbalizedDistribution:
     def top(self, m: int) -> VerbalizedDistribution:
         """The ``m`` likeliest candidates (earlier first on ties), in their order, renormalized.
 
-        Example:
+        Examples:
             >>> VerbalizedDistribution.from_weights([("a", 1), ("b", 3), ("c", 2)]).top(2).texts
             ['b', 'c']
         """
@@ -451,7 +451,7 @@ class VerbalizedDistribution:
     def best(self, values: Sequence[float]) -> Candidate:
         """The candidate with the highest value (one a candidate); ties: likelier, then earlier.
 
-        Example:
+        Examples:
             >>> dist = VerbalizedDistribution.from_weights([("a", 1), ("b", 3), ("c", 2)])
             >>> dist.best([0.0, 1.0, 1.0]).text
             'b'
@@ -468,7 +468,7 @@ class VerbalizedDistribution:
         ``utility`` maps the texts to their k x k matrix (called once). The sum includes
         ``j = i``, so a likelier candidate counts its own weight, as model-based MBR does.
 
-        Example:
+        Examples:
             >>> dist = VerbalizedDistribution.from_weights([("a", 1), ("b", 1)])
             >>> dist.expected_utilities(lambda texts: [[1.0, 0.2], [0.2, 1.0]])
             [0.6, 0.6]

@@ -9,7 +9,7 @@ endpoint on a fault, and applies merging, the floor, the scorer (``score`` in th
 ``ascore`` in the async ones; everything after it is shared, so one seed picks the same
 candidate both ways), ``min_score``, the tilt and the pick.
 
-Example:
+Examples:
     >>> from langchain_core.language_models import GenericFakeChatModel
     >>> fake = GenericFakeChatModel(messages=iter([
     ...     '{"responses": [{"text": "Tea", "probability": 0.7},'

@@ -6,7 +6,7 @@ distribution. ``DIRECT``, ``DIRECT_COT``, ``SEQUENCE`` and ``MULTI_TURN`` are th
 paper compares against; they give a distribution too (one candidate, or uniform weights), so every
 method has the same result type.
 
-Example:
+Examples:
     >>> Method("vs_standard").default_definition
     <ProbabilityDefinition.EXPLICIT: 'explicit'>
     >>> ProbabilityDefinition.NLL.field_name
@@ -103,7 +103,7 @@ class ProbabilityDefinition(StrEnum):
         - ``perplexity`` (≥ 1) and ``nll`` (≥ 0), which have no upper bound: one decimal below
           10 (1.0 … 9.9; 0.0 … 9.9), then whole numbers from 10 to 9999 (weights below 1e-4).
 
-        Example:
+        Examples:
             >>> ProbabilityDefinition.EXPLICIT.weight_json_schema()["maximum"]
             1.0
             >>> grid = ProbabilityDefinition.EXPLICIT.weight_json_schema(constrained=True)["enum"]
@@ -393,7 +393,7 @@ def response_json_schema(
     reject the out-of-range weights the repair rules exist for; and a structured candidate's
     schema is the user's JSON schema, which no class describes.
 
-    Example:
+    Examples:
         >>> schema = response_json_schema(Method.VS_STANDARD, count=3,
         ...                               definition=ProbabilityDefinition.CONFIDENCE)
         >>> list(schema["properties"]["responses"]["items"]["properties"])

@@ -12,7 +12,7 @@ for every provider, so that the core imports no provider SDK:
   is a fault: it propagates unchanged, with a note (:func:`note_endpoint`) naming the model and
   the endpoint it could not reach.
 
-Example:
+Examples:
     >>> is_capability_error(NotImplementedError("no structured output"))
     True
     >>> is_capability_error(TimeoutError())

@@ -14,7 +14,7 @@ Every piece that configures someone else's chat model — the chat-model wrapper
   honours the setting (``model_copy`` would keep the client built with the old timeout,
   endpoint and key).
 
-Example:
+Examples:
     >>> from langchain_core.language_models import GenericFakeChatModel
     >>> fake = GenericFakeChatModel(messages=iter(["Hi"]))
     >>> configured_copy(fake, {"tags": ["vs"]}).tags, fake.tags

@@ -12,7 +12,7 @@ def nests_deeper_than(value: Any, limit: int) -> bool:
 
     Breadth-first, level by level, so it costs one pass over the value and no recursion.
 
-    Example:
+    Examples:
         >>> nests_deeper_than({"a": [1, {"b": []}]}, 2), nests_deeper_than([[[]]], 3)
         (True, False)
     """

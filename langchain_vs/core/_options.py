@@ -8,7 +8,7 @@ hand a frozen copy (:meth:`VerbalizedConfig.frozen_options`) to the engine they 
 
 Unknown names and wrong types fail at construction, with the valid names:
 
-Example:
+Examples:
     >>> VerbalizedConfig(k=3).k
     3
     >>> VerbalizedConfig(kk=3)
@@ -257,7 +257,7 @@ class VerbalizedConfig(BaseModel):
         ``per_turn`` (default: half of ``k``, rounded up) for ``VS_MULTI``, else one call of
         ``k``.
 
-        Example:
+        Examples:
             >>> VerbalizedConfig(method="vs_multi", k=5).call_plan
             (3, 2)
         """

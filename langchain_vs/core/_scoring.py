@@ -6,7 +6,7 @@ scorer that returns the wrong number of scores, a NaN or a bool fails with a mes
 Concrete scorers (callables, Runnables, the LLM judge, Bradley-Terry preferences) live in
 :mod:`langchain_vs.quality`.
 
-Example:
+Examples:
     >>> from langchain_vs.core._distribution import Candidate
     >>> class Length:
     ...     name = "length"

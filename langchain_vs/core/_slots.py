@@ -17,7 +17,7 @@ def slot_setting_init(cls: type[_Slotted]) -> type[_Slotted]:
     ``__setattr__``), which costs twice what the slot's own setter does; a parse builds two
     such objects per response. Same signature and defaults; assignment stays refused.
 
-    Example:
+    Examples:
         >>> from dataclasses import FrozenInstanceError, dataclass
         >>> @slot_setting_init
         ... @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ candidate texts to their k x k matrix (one call a draw, so an embedding utility 
 once). :func:`lexical_utility` is pure Python and always there; the embedding-cosine utility and
 the choice between the two (``utility="auto"``) live in :mod:`langchain_vs.quality`.
 
-Example:
+Examples:
     >>> [[round(u, 2) for u in row] for row in lexical_utility(["a red cat", "a red dog"])]
     [[1.0, 0.67], [0.67, 1.0]]
 """

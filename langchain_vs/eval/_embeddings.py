@@ -12,7 +12,7 @@ model file, no network and no torch, and embeds thousands of texts a second. It 
 *surface* similarity: two paraphrases with different words look different to it. Use
 ``MiniLMEmbeddings`` or any other ``Embeddings`` (OpenAI, ...) where meaning matters.
 
-Example:
+Examples:
     >>> emb = HashedNgramEmbeddings()
     >>> a, b, c = emb.embed_documents(["red car", "red cars", "blue boat"])
     >>> round(sum(x * y for x, y in zip(a, b)), 2) > round(sum(x * y for x, y in zip(a, c)), 2)

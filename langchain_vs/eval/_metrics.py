@@ -8,7 +8,7 @@ produced with a reference distribution: :func:`kl_divergence`, :func:`js_diverge
 sacrebleu (the ``metrics`` extra); without it they raise ``ImportError`` with the ``pip install``
 line, and the others work on the core install.
 
-Example:
+Examples:
     >>> round(lexical_diversity(["the red car", "the red car", "a blue boat"]), 3)
     0.667
     >>> js_divergence({"1": 5, "2": 5}, {"1": 0.5, "2": 0.5})
@@ -234,7 +234,7 @@ def valid_answer_rate(counts: Mapping[str, float], reference: Mapping[str, float
     ``counts`` as :func:`answer_counts` gives them. An answer the reference does not know ("You
     rolled a 4!" for a die) is invalid, whatever its diversity.
 
-    Example:
+    Examples:
         >>> valid_answer_rate(answer_counts(["4", "Six", "6", "4."]), {"4": 1, "6": 1})
         0.75
     """

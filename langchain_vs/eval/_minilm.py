@@ -11,16 +11,16 @@ Unlike :class:`~langchain_vs.eval.HashedNgramEmbeddings`, it sees meaning: parap
 with different words land close together. Pass ``model_path``/``tokenizer_path`` to run another
 copy of the files (they are then not checksummed: they are yours).
 
-Example:
-    .. code-block:: python
+Examples:
+    ```python
+    from langchain_vs.eval._minilm import MiniLMEmbeddings
 
-        from langchain_vs.eval._minilm import MiniLMEmbeddings
-
-        emb = MiniLMEmbeddings()
-        a, b, c = emb.embed_documents(
-            ["The cat sat on the mat.", "A kitten rested on the rug.", "Stocks fell sharply."]
-        )
-        # a·b (paraphrase) is far larger than a·c (unrelated topic)
+    emb = MiniLMEmbeddings()
+    a, b, c = emb.embed_documents(
+        ["The cat sat on the mat.", "A kitten rested on the rug.", "Stocks fell sharply."]
+    )
+    # a·b (paraphrase) is far larger than a·c (unrelated topic)
+    ```
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Dataset dedup (keep a record only if nothing kept is as similar as the threshold
 merging (give a near duplicate's probability to the kept answer it is most like) both walk texts
 in order against what they kept; this index is that walk's one data structure.
 
-Example:
+Examples:
     >>> import numpy as np
     >>> index = SimilarityIndex()
     >>> index.nearest(np.array([1.0, 0.0])) is None

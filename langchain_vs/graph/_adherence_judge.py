@@ -5,7 +5,7 @@ The optional, model-based counterpart of the embedding adherence of
 report run as one batch), showing the judge the persona's description and its lines (at most
 :data:`JUDGE_LINES`, evenly spaced over the run) and asking for a score from 1 to 5 and a reason.
 
-Example:
+Examples:
     >>> lines_for_judge([f"line {i}" for i in range(5)], limit=3)
     ['line 0', 'line 2', 'line 4']
 """

@@ -5,20 +5,20 @@ generic lines within a few turns. :class:`VerbalizedNode` draws every turn from 
 distribution; :func:`~langchain_vs.graph.create_persona_simulation` wires personas into a
 compiled graph.
 
-Example:
-    .. code-block:: python
+Examples:
+    ```python
+    from langgraph.graph import START, MessagesState, StateGraph
 
-        from langgraph.graph import START, MessagesState, StateGraph
+    from langchain_vs import VerbalizedNode, local_chat_model
 
-        from langchain_vs import VerbalizedNode, local_chat_model
+    class State(MessagesState):
+        draws: list  # where the node appends its draw records
 
-        class State(MessagesState):
-            draws: list  # where the node appends its draw records
-
-        graph = StateGraph(State)
-        graph.add_node("assistant", VerbalizedNode(local_chat_model(), k=4, seed=1))
-        graph.add_edge(START, "assistant")
-        state = graph.compile().invoke({"messages": [("user", "Name a sea creature.")]})
+    graph = StateGraph(State)
+    graph.add_node("assistant", VerbalizedNode(local_chat_model(), k=4, seed=1))
+    graph.add_edge(START, "assistant")
+    state = graph.compile().invoke({"messages": [("user", "Name a sea creature.")]})
+    ```
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Each member becomes a :class:`~langchain_vs.graph.Persona` whose description is 
 profile's fields (:func:`persona_from_profile`), so the result goes straight into
 :func:`~langchain_vs.graph.create_persona_simulation`.
 
-Example:
+Examples:
     >>> persona = persona_from_profile(PersonaProfile(
     ...     name="Ada Moss", role="driver", background="Drove buses.", stance="For it",
     ...     speaking_style="blunt"))

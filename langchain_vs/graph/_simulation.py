@@ -4,20 +4,20 @@
 and routes turns between them: round robin, a function of the state, or *parallel drafts* —
 every persona drafts a line at once (fan-out with ``Send``) and a rule picks who speaks.
 
-Example:
-    .. code-block:: python
+Examples:
+    ```python
+    from langgraph.checkpoint.memory import InMemorySaver
 
-        from langgraph.checkpoint.memory import InMemorySaver
+    from langchain_vs import Persona, create_persona_simulation, local_chat_model
 
-        from langchain_vs import Persona, create_persona_simulation, local_chat_model
-
-        personas = [Persona(name="Ada", description="An optimistic engineer."),
-                    Persona(name="Bo", description="A skeptical economist.")]
-        app = create_persona_simulation(personas, local_chat_model(), max_turns=4,
-                                        turn_order="parallel_drafts", seed=1,
-                                        opening="Should cities ban cars?",
-                                        checkpointer=InMemorySaver())
-        state = app.invoke({"messages": []}, {"configurable": {"thread_id": "debate-1"}})
+    personas = [Persona(name="Ada", description="An optimistic engineer."),
+                Persona(name="Bo", description="A skeptical economist.")]
+    app = create_persona_simulation(personas, local_chat_model(), max_turns=4,
+                                    turn_order="parallel_drafts", seed=1,
+                                    opening="Should cities ban cars?",
+                                    checkpointer=InMemorySaver())
+    state = app.invoke({"messages": []}, {"configurable": {"thread_id": "debate-1"}})
+    ```
 """
 
 from __future__ import annotations
@@ -450,13 +450,13 @@ def simulation_status(app: CompiledStateGraph[Any], config: RunnableConfig) -> S
     Read from the checkpointed state itself (its ``finished`` flag), not from the snapshot's
     ``next`` tasks, which can be empty while a run killed mid-step is unfinished.
 
-    Example:
-        .. code-block:: python
-
-            app = create_persona_simulation(personas, model, max_turns=6, checkpointer=saver)
-            thread = {"configurable": {"thread_id": "debate"}}
-            print(simulation_status(app, thread))  # "new", "unfinished" or "finished"
-            state = continue_simulation(app, thread)  # starts, resumes, or just reads it
+    Examples:
+        ```python
+        app = create_persona_simulation(personas, model, max_turns=6, checkpointer=saver)
+        thread = {"configurable": {"thread_id": "debate"}}
+        print(simulation_status(app, thread))  # "new", "unfinished" or "finished"
+        state = continue_simulation(app, thread)  # starts, resumes, or just reads it
+        ```
     """
     return _status(app.get_state(config).values)
 

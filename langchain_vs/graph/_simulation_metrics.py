@@ -25,7 +25,7 @@ the same cast over several seeds), and measures with embeddings (offline by defa
   persona rates its lines from 1 (anyone's, or out of character) to 5 (unmistakably this
   persona), with a reason.
 
-Example:
+Examples:
     >>> from langchain_core.messages import AIMessage
     >>> from langchain_vs import HashedNgramEmbeddings
     >>> lines = [("Ada", "Build more bike lanes."), ("Bo", "Cut the budget deficit."),

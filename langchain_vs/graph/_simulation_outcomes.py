@@ -12,7 +12,7 @@ a reference one:
   between the two empirical CDFs, in [0, 1]); ``histogram_l1`` is the L1 distance between the
   two histograms' shares over ``bins`` equal-width bins spanning both samples (in [0, 2]).
 
-Example:
+Examples:
     >>> from langchain_core.messages import AIMessage
     >>> def vote(state):
     ...     return "yes" if "yes" in state["messages"][-1].text.lower() else "no"

@@ -5,7 +5,7 @@ states (``PersonaSimulationState`` dicts, or JSON from LangGraph Server with mes
 as checkpoint snapshots (``app.get_state(config)``, labelled by their thread id). This module
 turns them into labelled simulations and checks them once, so every error names the simulation.
 
-Example:
+Examples:
     >>> from langchain_core.messages import AIMessage, HumanMessage
     >>> state = {"messages": [HumanMessage("Cars?", name="moderator"),
     ...                       AIMessage("Ban them.", name="Ada")]}

@@ -18,7 +18,7 @@ DEFAULT_N_CTX = 16384
 def context_size(n_ctx: int | None = None) -> int:
     """The local server's context size: ``n_ctx``, else ``$LANGCHAIN_VS_N_CTX``, else the default.
 
-    Example:
+    Examples:
         >>> context_size(2048)
         2048
 

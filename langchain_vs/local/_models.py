@@ -17,7 +17,7 @@ passes it through :func:`resolve_chat_model`:
 
 Lives in ``local`` because that layer sits under every face and already owns the default model.
 
-Example:
+Examples:
     >>> from langchain_core.language_models import GenericFakeChatModel
     >>> fake = GenericFakeChatModel(messages=iter([]))
     >>> resolve_chat_model(fake) is fake

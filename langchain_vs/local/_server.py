@@ -13,13 +13,13 @@ itself a grammar server (:func:`~langchain_vs.engine.declare_grammar_server`) an
 it constrain the weights by default. It is tiny: expect weak prose and probabilities that mean
 little.
 
-Example:
-    .. code-block:: python
+Examples:
+    ```python
+    from langchain_vs.local._server import LocalModelServer
 
-        from langchain_vs.local._server import LocalModelServer
-
-        with LocalModelServer() as server:
-            print(server.chat_model().invoke("Say hi.").content)
+    with LocalModelServer() as server:
+        print(server.chat_model().invoke("Say hi.").content)
+    ```
 """
 
 from __future__ import annotations
@@ -352,11 +352,11 @@ def local_chat_model(
         n_threads: CPU threads for the server.
         **chat_kwargs: ``ChatOpenAI`` options (``temperature``, ``max_tokens``, ``extra_body``…).
 
-    Example:
-        .. code-block:: python
-
-            model = local_chat_model(temperature=1.0)
-            print(model.invoke("Name a color.").content)
+    Examples:
+        ```python
+        model = local_chat_model(temperature=1.0)
+        print(model.invoke("Name a color.").content)
+        ```
     """
     server = shared_server(model_path=model_path, n_ctx=context_size(n_ctx), n_threads=n_threads)
     return server.chat_model(**chat_kwargs)

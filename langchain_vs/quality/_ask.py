@@ -8,7 +8,7 @@ are the engine's (:func:`~langchain_vs.core.structured_output_method`, the same 
 reading of a failed call with :func:`~langchain_vs.core.is_fault`), and the JSON is read by
 :mod:`langchain_vs.core.parsing`'s reader.
 
-Example:
+Examples:
     >>> from langchain_core.language_models import GenericFakeChatModel
     >>> fake = GenericFakeChatModel(messages=iter(["Sure.", 'Here: {"ok": true}']))  # FAKE
     >>> def read(value):

@@ -3,7 +3,7 @@
 :func:`as_scorer` turns a reward model, a verifier, a regex check or a schema check into a
 :class:`~langchain_vs.core.Scorer` that scores all candidates of a draw in one batch.
 
-Example:
+Examples:
     >>> from langchain_vs.core import Candidate
     >>> short = as_scorer(lambda text: -len(text), name="brevity")
     >>> candidates = [Candidate("Tea", 0.5), Candidate("Coffee", 0.5, index=1)]
@@ -109,7 +109,7 @@ def as_scorer(scorer: Any, *, name: str | None = None, with_request: bool = Fals
         TypeError: ``scorer`` is none of these, or an ``async`` function (wrap it as
             ``RunnableLambda(sync_fn, afunc=async_fn)``).
 
-    Example:
+    Examples:
         >>> as_scorer(len).name
         'len'
     """

@@ -1,6 +1,6 @@
 """The argument checks and the request rendering that the judges of this sub-package share.
 
-Example:
+Examples:
     >>> check_retries(2)
     2
     >>> print(request_text([("system", "Be brief."), ("human", "A hot drink?")]))

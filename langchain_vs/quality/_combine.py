@@ -1,6 +1,6 @@
 """A weighted sum of scorers: one score from several (a judge, a verifier, a length check).
 
-Example:
+Examples:
     >>> from langchain_vs.core import Candidate
     >>> both = combine_scorers((len, 1.0), (lambda text: text.startswith("T"), 10.0))
     >>> candidates = [Candidate("Tea", 0.5), Candidate("Coffee", 0.5, index=1)]
@@ -78,7 +78,7 @@ def combine_scorers(*weighted: tuple[Any, float], name: str | None = None) -> We
             NaN, infinite or not a number.
         TypeError: a member :func:`as_scorer` cannot take.
 
-    Example:
+    Examples:
         >>> combine_scorers((len, 0.5), (len, -0.25)).name
         '0.5*len-0.25*len'
     """

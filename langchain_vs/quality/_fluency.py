@@ -32,18 +32,18 @@ but good answer, and a model's own modal answer (what direct prompting returns) 
 by construction. Read it as fluency and typicality, not as a judge of quality, and compare
 scores from the same model only.
 
-Example:
-    .. code-block:: python
+Examples:
+    ```python
+    from langchain_core.messages import HumanMessage
+    from langchain_vs.core import Candidate
+    from langchain_vs.local import local_chat_model
+    from langchain_vs.quality import FluencyScorer
 
-        from langchain_core.messages import HumanMessage
-        from langchain_vs.core import Candidate
-        from langchain_vs.local import local_chat_model
-        from langchain_vs.quality import FluencyScorer
-
-        scorer = FluencyScorer(local_chat_model())
-        request = [HumanMessage("Write a sentence about a cat.")]
-        scores = scorer.score(request, [Candidate("The cat sat on the mat.", 1.0)])
-        print(scores[0].value)  # about -2.1 on SmolLM2-135M
+    scorer = FluencyScorer(local_chat_model())
+    request = [HumanMessage("Write a sentence about a cat.")]
+    scores = scorer.score(request, [Candidate("The cat sat on the mat.", 1.0)])
+    print(scores[0].value)  # about -2.1 on SmolLM2-135M
+    ```
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ class FluencyScorer:
     A scorer is stateless between calls: ``score`` and ``ascore`` give the same numbers (up to
     llama.cpp's batched arithmetic, ~1e-5).
 
-    Example:
+    Examples:
         >>> FluencyScorer("http://127.0.0.1:8080/v1").name
         'fluency'
         >>> FluencyScorer("localhost:8080")  # doctest: +ELLIPSIS

@@ -12,7 +12,7 @@ was wrong and asked again (``max_retries`` times), then ``OutputParserException`
 raw reply. Scores outside the scale are refused, not clamped: a judge that answers 85 on a 1-10
 scale has misread the scale, and clamping would hide that as a 10.
 
-Example:
+Examples:
     >>> from langchain_core.language_models import GenericFakeChatModel
     >>> from langchain_vs.core import Candidate
     >>> fake = GenericFakeChatModel(messages=iter([  # FAKE: a judge's reply, as a model writes it

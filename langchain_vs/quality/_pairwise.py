@@ -10,7 +10,7 @@ structured output where the model has it, the text fallback and re-asks of
 log-strength. One call holds at most ``MAX_PAIRWISE_CANDIDATES`` candidates (45 pairs); for
 more, use :class:`~langchain_vs.quality.LLMJudge`.
 
-Example:
+Examples:
     >>> from langchain_core.language_models import GenericFakeChatModel
     >>> from langchain_vs.core import Candidate
     >>> fake = GenericFakeChatModel(messages=iter([  # FAKE: a judge's reply

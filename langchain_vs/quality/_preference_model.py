@@ -13,7 +13,7 @@ on earlier candidates rate (and, through a tilt, reweight) new ones.
 
 Needs numpy (the ``embeddings`` extra) and any LangChain ``Embeddings``.
 
-Example:
+Examples:
     >>> from langchain_vs.eval import HashedNgramEmbeddings
     >>> from langchain_vs.core import Candidate
     >>> prefs = [Preference("A calm sea at dawn.", "A dry desert road."),

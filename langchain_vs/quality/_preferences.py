@@ -16,7 +16,7 @@ user of this core extra) for the same estimate.
 case and white space). On that scale a reward tilt p' ~ p * exp(score / beta) with beta = 1 is
 p' ~ p * s: the VS distribution reweighted by the preference model's own odds.
 
-Example:
+Examples:
     >>> prefs = [Preference("Tea", "Coffee"), Preference("Tea", "Water"),
     ...          Preference("Coffee", "Water")]
     >>> strengths = bradley_terry(prefs)
@@ -88,7 +88,7 @@ def preferences_from_choice(chosen: str, shown: Iterable[str]) -> list[Preferenc
     Read as: ``chosen`` is preferred to every other text shown (the same text again, by
     :func:`~langchain_vs.core.text_key`, is skipped).
 
-    Example:
+    Examples:
         >>> [p.loser for p in preferences_from_choice("Tea", ["Coffee", "tea", "Water"])]
         ['Coffee', 'Water']
 

@@ -1,6 +1,6 @@
 """MBR's embedding-cosine utility, and the one place ``utility="auto"`` is decided.
 
-Example:
+Examples:
     >>> resolve_utility("lexical").__name__
     'lexical_utility'
 """

@@ -1,6 +1,6 @@
 """A drop-in chat model that answers by Verbalized Sampling through another chat model.
 
-Example:
+Examples:
     >>> from langchain_core.language_models import GenericFakeChatModel
     >>> fake = GenericFakeChatModel(messages=iter([
     ...     '{"responses": [{"text": "Tea", "probability": 0.6},'
@@ -134,13 +134,13 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
       for VS-Multi — plus room for the JSON); ``stop`` cuts
       the chosen response at the first stop sequence.
 
-    Example:
-        .. code-block:: python
+    Examples:
+        ```python
+        from langchain_vs import VerbalizedChatModel, local_chat_model
 
-            from langchain_vs import VerbalizedChatModel, local_chat_model
-
-            model = VerbalizedChatModel(model=local_chat_model(), k=5)
-            print(model.invoke("Tell me a joke about coffee.").content)
+        model = VerbalizedChatModel(model=local_chat_model(), k=5)
+        print(model.invoke("Tell me a joke about coffee.").content)
+        ```
     """
 
     model_config = FACE_MODEL_CONFIG
@@ -277,15 +277,15 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
             A Runnable returning the object (a pydantic instance for a pydantic schema, else a
             dict), or the ``include_raw`` dict.
 
-        Example:
-            .. code-block:: python
+        Examples:
+            ```python
+            class Joke(BaseModel):
+                setup: str
+                punchline: str
 
-                class Joke(BaseModel):
-                    setup: str
-                    punchline: str
-
-                model = VerbalizedChatModel(model=local_chat_model(), k=3)
-                print(model.with_structured_output(Joke).invoke("A joke about cats."))
+            model = VerbalizedChatModel(model=local_chat_model(), k=3)
+            print(model.with_structured_output(Joke).invoke("A joke about cats."))
+            ```
         """
         if kwargs:
             raise ValueError(f"with_structured_output got unexpected arguments: {sorted(kwargs)}")

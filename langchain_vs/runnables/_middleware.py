@@ -1,6 +1,6 @@
 """Verbalized Sampling as middleware for LangChain's ``create_agent``: VS draws the final answers.
 
-Example:
+Examples:
     >>> from langchain.agents import create_agent
     >>> from langchain_core.language_models import GenericFakeChatModel
     >>> fake = GenericFakeChatModel(messages=iter([
@@ -137,16 +137,16 @@ class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[
     model swap apply to the VS call too), while middleware listed after it would see only the
     tool-calling call.
 
-    Example:
-        .. code-block:: python
+    Examples:
+        ```python
+        from langchain.agents import create_agent
+        from langchain_vs import VerbalizedSamplingMiddleware, local_chat_model
 
-            from langchain.agents import create_agent
-            from langchain_vs import VerbalizedSamplingMiddleware, local_chat_model
-
-            agent = create_agent(
-                local_chat_model(), middleware=[VerbalizedSamplingMiddleware(k=5, seed=1)]
-            )
-            reply = agent.invoke({"messages": [("human", "Name a color.")]})["messages"][-1]
+        agent = create_agent(
+            local_chat_model(), middleware=[VerbalizedSamplingMiddleware(k=5, seed=1)]
+        )
+        reply = agent.invoke({"messages": [("human", "Name a color.")]})["messages"][-1]
+        ```
     """
 
     model_config = FACE_MODEL_CONFIG

@@ -1,6 +1,6 @@
 """The VS Runnable over any chat model, and the one-call :func:`verbalize` helper.
 
-Example:
+Examples:
     >>> from langchain_core.language_models import GenericFakeChatModel
     >>> from langchain_core.messages import AIMessage
     >>> fake = GenericFakeChatModel(messages=iter([AIMessage(
@@ -111,13 +111,13 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
     ``"text"`` / ``"message"`` only the pick (concatenating candidates would corrupt them), while
     every candidate is still dispatched as the custom event ``CANDIDATE_EVENT``.
 
-    Example:
-        .. code-block:: python
+    Examples:
+        ```python
+        from langchain_vs import VerbalizedSampler, local_chat_model
 
-            from langchain_vs import VerbalizedSampler, local_chat_model
-
-            sampler = VerbalizedSampler(model=local_chat_model(), k=5, seed=1)
-            print(sampler.invoke("Tell me a joke about coffee.").content)
+        sampler = VerbalizedSampler(model=local_chat_model(), k=5, seed=1)
+        print(sampler.invoke("Tell me a joke about coffee.").content)
+        ```
     """
 
     model_config = FACE_MODEL_CONFIG
@@ -318,12 +318,12 @@ def verbalize(
     Returns:
         The distribution; draw from it with ``.sample(seed=...)``.
 
-    Example:
-        .. code-block:: python
-
-            dist = verbalize("Write an opening line for a story.", k=5)
-            print(dist.to_markdown())
-            line = dist.sample(seed=0).text
+    Examples:
+        ```python
+        dist = verbalize("Write an opening line for a story.", k=5)
+        print(dist.to_markdown())
+        line = dist.sample(seed=0).text
+        ```
     """
     if (prompt is None) == (messages is None):
         raise ValueError("Pass exactly one of prompt or messages.")

@@ -9,11 +9,12 @@ checkpointer (in memory for ``langgraph dev``, PostgreSQL in the containers). A 
 ``configurable`` may set the personas (or a generated ``population``: see
 :mod:`langchain_vs.serve._populations`), turn limit, opening, k, method, seed, selection and turn
 order, and the model's settings (:class:`SimulationSettings`); anything not set takes the
-README's debate. The model comes from the environment (:func:`deployed_chat_model`), and so do
-the operator's limits on runs (:class:`~langchain_vs.serve.RunLimits`): which model settings a
-run may send (sampling settings by default), and caps on personas, turns, ``k`` and tokens.
+debate in docs/personas.md. The model comes from the environment (:func:`deployed_chat_model`),
+and so do the operator's limits on runs (:class:`~langchain_vs.serve.RunLimits`): which model
+settings a run may send (sampling settings by default), and caps on personas, turns, ``k`` and
+tokens.
 
-Example:
+Examples:
     >>> settings = SimulationSettings.from_config({"configurable": {"k": 3, "thread_id": "t"}})
     >>> settings.k, settings.max_turns, [p.name for p in settings.personas]
     (3, 6, ['Maya', 'Tom', 'Ines'])
@@ -169,8 +170,8 @@ def deployed_chat_model() -> BaseChatModel:
 def run_limits(environ: dict[str, str] | None = None) -> RunLimits:
     """The operator's limits on runs, from the environment (``os.environ`` by default).
 
-    A cap may not be below what a run that sets nothing gets (the README's debate: 3 personas,
-    6 turns, ``k`` 5), or that run would be refused.
+    A cap may not be below what a run that sets nothing gets (the debate in docs/personas.md: 3
+    personas, 6 turns, ``k`` 5), or that run would be refused.
 
     Raises:
         ValueError: A variable's value is not what it takes (the message names it).

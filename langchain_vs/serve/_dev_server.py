@@ -4,18 +4,18 @@ For notebooks, examples, tests and benchmarks that need LangGraph Server running
 drive it with ``langgraph_sdk``. It runs ``langgraph dev`` (the in-memory server from
 ``langgraph-cli[inmem]``, the ``deploy`` extra) in a child process on 127.0.0.1, waits until it
 answers, and stops it with its workers afterwards. Production runs the self-hosted server
-containers instead (see the README).
+containers instead (see docs/serving.md).
 
-Example:
-    .. code-block:: python
+Examples:
+    ```python
+    from langgraph_sdk import get_client
 
-        from langgraph_sdk import get_client
+    from langchain_vs.serve._dev_server import langgraph_dev
 
-        from langchain_vs.serve._dev_server import langgraph_dev
-
-        with langgraph_dev("deploy/langgraph.json") as url:
-            client = get_client(url=url)
-            ...  # client.threads.create(), client.runs.stream(...)
+    with langgraph_dev("deploy/langgraph.json") as url:
+        client = get_client(url=url)
+        ...  # client.threads.create(), client.runs.stream(...)
+    ```
 """
 
 from __future__ import annotations

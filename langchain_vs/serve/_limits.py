@@ -22,7 +22,7 @@ An unset or empty variable takes its default. A bad value (not a whole number, b
 run gets when it sets nothing, a name the model does not have) is a ``ValueError`` at the first
 run, naming the variable.
 
-Example:
+Examples:
     >>> limits = RunLimits.from_environment({"LANGCHAIN_VS_MAX_TURNS": "100"})
     >>> limits.max_turns, limits.max_k, limits.run_settings[:2]
     (100, 10, ('temperature', 'top_p'))

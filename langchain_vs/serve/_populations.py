@@ -12,7 +12,7 @@ characters, and a ``name``; a file name is a relative path of plain names ending
 regular file of at most :data:`MAX_POPULATION_FILE_BYTES`. Only the profiles' descriptions
 reach the model (a profile cannot set a persona's options or model settings).
 
-Example:
+Examples:
     >>> [p.name for p in population_personas([{"name": "Ann", "role": "baker"}], 20)]
     ['Ann']
     >>> population_personas("../etc/passwd.jsonl", 20, environ={})

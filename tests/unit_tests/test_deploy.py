@@ -1,6 +1,6 @@
 """The deployable simulation: settings from a run's configurable, the model from the
 environment, and the factory (with a FAKE chat model; the real server runs it by hand, see
-README)."""
+docs/serving.md)."""
 
 import importlib
 import json
@@ -347,7 +347,7 @@ async def test_caps_on_personas_turns_and_k_that_the_operator_raises(
             "lots",
             "LANGCHAIN_VS_MAX_PERSONAS='lots' must be a whole number of at least 3 (unset: 20)",
         ),
-        (MAX_PERSONAS_ENV, "2", "of at least 3"),  # the README's debate has 3
+        (MAX_PERSONAS_ENV, "2", "of at least 3"),  # the docs' debate has 3
         (MAX_TURNS_ENV, "5", "LANGCHAIN_VS_MAX_TURNS='5' must be a whole number of at least 6"),
         (MAX_TURNS_ENV, "1e3", "LANGCHAIN_VS_MAX_TURNS='1e3'"),
         (MAX_K_ENV, "51", "LANGCHAIN_VS_MAX_K='51' must be a whole number from 5 to 50"),

@@ -7,7 +7,7 @@ point where the value was still well formed, drops trailing commas and closes wh
 :func:`find_json` finds the outermost acceptable JSON value in free text. Neither ever looks
 inside a string for more JSON, so JSON that a response quotes stays part of that response.
 
-Example:
+Examples:
     >>> close_json('{"responses": [{"text": "Tea", "p": 0.6}, {"text": "Cof', 0)
     ({'responses': [{'text': 'Tea', 'p': 0.6}, {'text': 'Cof'}]}, 55)
     >>> find_json('Sure! {"a": [1, 2,],}')

@@ -1,6 +1,6 @@
 """Model output to :class:`VerbalizedDistribution`: the VS output parser.
 
-Example:
+Examples:
     >>> parser = VerbalizedOutputParser(k=2)
     >>> dist = parser.parse('{"responses": [{"text": "A", "probability": 30},'
     ...                     ' {"text": "B", "probability": 70},]}')
@@ -128,7 +128,7 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
 
     Anything it cannot read raises ``OutputParserException`` carrying the raw output.
 
-    Example:
+    Examples:
         >>> VerbalizedOutputParser(method="sequence").parse('["Hi", "Hello"]').texts
         ['Hi', 'Hello']
     """

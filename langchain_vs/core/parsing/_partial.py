@@ -8,7 +8,7 @@ parse shows a new response, later chunks count as such text too). Each
 parse then costs at most a constant times what arrived since the one before, so the total is
 linear; a response is reported at most an eighth of the reply's length after it completed.
 
-Example:
+Examples:
     >>> from langchain_vs.core.parsing import VerbalizedOutputParser
     >>> stream = PartialParse(VerbalizedOutputParser(k=2))
     >>> reply = ('{"responses": [{"text": "A", "probability": 0.5},'

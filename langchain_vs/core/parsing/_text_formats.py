@@ -6,7 +6,7 @@ first item starts (so that the parser reads the format that begins first). Both 
 linear in the text, whatever it holds: tags are found by one regular-expression scan, and a
 list item's value is looked for only at its end.
 
-Example:
+Examples:
     >>> find_xml_items("<response><text>Hi</text><probability>0.4</probability></response>")
     ([{'text': 'Hi', 'probability': 0.4}], True, 0)
     >>> find_list_items("1. Tea (probability: 0.6)\n2. Coffee — 40%")
