@@ -174,3 +174,34 @@ def test_a_chat_model_s_settings_follow_assignment() -> None:
     with pytest.raises(ValueError, match="timeout"):
         face.timeout = "soon"  # type: ignore[assignment]
     assert face.inner_model().timeout == 9  # type: ignore[attr-defined]
+
+
+def test_a_chat_model_builds_its_engine_once_per_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    # BaseChatModel's profile validator assigned `profile` on every validation; under
+    # validate_assignment that re-ran every validator until a swallowed RecursionError: ~400
+    # engine builds (1.4 s) for one construction or one assignment.
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+    from langchain_vs.runnables import _chat_model
+
+    builds: list[object] = []
+    real = _chat_model.configured_copy
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        builds.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_chat_model, "configured_copy", counted)
+    face = chat_model(ScriptedFakeChatModel(replies=[TWO]), k=3)
+    # Two: BaseLanguageModel.model_post_init assigns metadata = {} (the versions for tracing).
+    assert len(builds) == 2
+    face.k = 4
+    assert len(builds) == 3
+    assert face.profile is None  # the fake model has none to give
+
+    profiled = GenericFakeChatModel(messages=iter([]), profile={"max_input_tokens": 8192})
+    face.model = profiled
+    assert len(builds) == 4
+    assert face.profile == {"max_input_tokens": 8192}  # the wrapped model's, following it
+    own = VerbalizedChatModel(model=profiled, profile={"max_input_tokens": 10})
+    assert own.profile == {"max_input_tokens": 10}
