@@ -4,7 +4,8 @@ Creative tasks (joke, poem, story) are scored by the diversity of ``samples`` re
 prompt; answer tasks (dice, states) by how close the distribution of the answers a user would
 get (one pick per call) comes to a reference distribution. Beside every diversity figure stands
 a quality figure: for creative tasks the mean score of a scorer (by default, on a llama.cpp
-server, :class:`~langchain_vs.quality.FluencyScorer`: the model's own mean token log-probability
+server, [`FluencyScorer`][langchain_vs.quality.FluencyScorer]: the model's own mean token
+log-probability
 of each response as a reply to its prompt), for answer tasks the valid-answer rate (answers the
 reference knows). Every arm runs in the same process, side by side, and its cost is counted:
 output tokens and wall time per distinct response. Task prompts and references are in
@@ -245,21 +246,24 @@ def run_benchmark(
 
     Args:
         model: The model under test, or its name (``"openai:gpt-4.1-mini"``, ``"local"``; see
-            :func:`~langchain_vs.local.resolve_chat_model`).
-        tasks: Task names from :func:`load_tasks`.
+            [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model]).
+        tasks: Task names from [`load_tasks()`][langchain_vs.apps.load_tasks].
         methods: VS methods and baselines to compare.
         samples: Responses per prompt (creative) or answers per prompt (answer tasks).
         k: Candidates per VS call.
-        token_baselines: Add the token-level sampler rows of :func:`token_level_arms`.
+        token_baselines: Add the token-level sampler rows of
+            [`token_level_arms()`][langchain_vs.apps.token_level_arms].
         seed: Base seed of the picks.
         embeddings: For semantic diversity; default
-            :func:`~langchain_vs.eval.default_embeddings`. Its name is in the report.
+            [`default_embeddings()`][langchain_vs.eval.default_embeddings]. Its name is in the
+            report.
         on_step: Called with a label after each (task, arm, prompt) step, for progress.
         vs_options: More VS options for every arm, e.g. ``{"constrained_weights": False}``
             (in the report's ``config``).
         quality_scorer: Scores creative tasks' responses (each prompt's as one batch, the
             prompt as the request); its mean is the row's ``quality``, its name in ``config``.
-            ``"auto"``: :class:`~langchain_vs.quality.FluencyScorer` on the model itself when
+            ``"auto"``: [`FluencyScorer`][langchain_vs.quality.FluencyScorer] on the model itself
+            when
             it is a llama.cpp server on this machine, else none; ``None``: none. Answer tasks
             always get ``valid_rate``, the share of answers the reference knows.
     """
@@ -327,7 +331,7 @@ def run_benchmark(
 def steps(
     tasks: Sequence[str], methods: Sequence[Any], token_baselines: bool, model: BaseChatModel
 ) -> int:
-    """How many progress steps :func:`run_benchmark` reports."""
+    """How many progress steps [`run_benchmark()`][langchain_vs.apps.run_benchmark] reports."""
     known = load_tasks()
     arms = len(methods) + (len(token_level_arms(model)) if token_baselines else 0)
     return sum(len(known[t]["prompts"]) for t in tasks if t in known) * arms

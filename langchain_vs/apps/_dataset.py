@@ -1,6 +1,7 @@
 """Synthetic data by Verbalized Sampling: every candidate of every call is a record.
 
-:func:`generate_dataset` (and its async twin :func:`agenerate_dataset`) asks the model with VS
+[`generate_dataset()`][langchain_vs.apps.generate_dataset] (and its async twin
+[`agenerate_dataset()`][langchain_vs.apps.agenerate_dataset]) asks the model with VS
 over one prompt or many (spread round robin), keeps every candidate of each reply as a record
 (the VS paper trains on all k), drops duplicates — exact, or near by embedding similarity — and
 stops at ``n`` unique records or the call budget. Records go to a JSONL file as they arrive, so a
@@ -77,7 +78,7 @@ CALL_BUDGET_FACTOR = 4
 """Default call budget: this many times the calls ``n`` needs when no candidate repeats."""
 PATIENCE_CANDIDATES = 100
 """Default patience: a run stops after the calls that asked for this many candidates in a row
-(but at least :data:`PATIENCE_MIN_CALLS` calls) added no record."""
+(but at least `PATIENCE_MIN_CALLS` calls) added no record."""
 PATIENCE_MIN_CALLS = 10
 _WORKER_POLL_SECONDS = 0.2  # how often a waiting sync run looks up (Ctrl-C is seen at once)
 _CANCEL_GRACE_SECONDS = 1.0  # how long cancelled calls get to unwind
@@ -338,7 +339,7 @@ async def _arun_calls(
     """Keep ``slots`` calls in flight as tasks until the run is done.
 
     On cancellation (Ctrl-C under ``asyncio.run``) or a fault, the calls in flight are
-    cancelled and given :data:`_CANCEL_GRACE_SECONDS` to unwind.
+    cancelled and given `_CANCEL_GRACE_SECONDS` to unwind.
     """
     pending: dict[asyncio.Task[Any], dict[str, Any]] = {}
     try:
@@ -390,7 +391,7 @@ def generate_dataset(
 
     Args:
         model: Any LangChain chat model, or its name (``"openai:gpt-4.1-mini"``, ``"local"``;
-            see :func:`~langchain_vs.local.resolve_chat_model`).
+            see [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model]).
         prompts: One prompt, or many (e.g. topics times personas), asked round robin.
         n: How many unique records to produce (a whole number, at least 1).
         schema: Structured records: a pydantic model class, ``TypedDict`` or JSON-schema dict
@@ -422,19 +423,21 @@ def generate_dataset(
             turn it off, give it ``max_calls``.
         seed: Seeds the picks, the metric sample and (where the model has a ``seed`` setting)
             each call's model seed (``seed + call number``).
-        on_progress: Called after every call with a :class:`DatasetProgress`.
+        on_progress: Called after every call with a
+            [`DatasetProgress`][langchain_vs.apps.DatasetProgress].
         scorer: Scores the k candidates of each call (a
-            :class:`~langchain_vs.core.Scorer`, e.g.
-            :class:`~langchain_vs.quality.FluencyScorer`), given the prompt as the request:
+            [`Scorer`][langchain_vs.core.Scorer], e.g.
+            [`FluencyScorer`][langchain_vs.quality.FluencyScorer]), given the prompt as the request:
             each record stores its ``score`` (and ``reason`` when the scorer gives one).
         min_score: Drop candidates scoring below this (before dedup; counted in the report's
             ``below_threshold``), so ``n`` counts records at or above it. Needs ``scorer``.
             Dropped rather than kept with a flag: the file then is the dataset, and ``n``
             means usable records.
-        **options: Any other :class:`~langchain_vs.runnables.VerbalizedSampler` option.
+        **options: Any other [`VerbalizedSampler`][langchain_vs.runnables.VerbalizedSampler] option.
 
     Returns:
-        A :class:`DatasetResult`: the report, and the records (in memory only without ``out``).
+        A [`DatasetResult`][langchain_vs.apps.DatasetResult]: the report, and the records (in memory
+        only without ``out``).
 
     Raises:
         TypeError: An argument of the wrong type, before any model call.
@@ -483,7 +486,7 @@ async def agenerate_dataset(
     min_score: float | None = None,
     **options: Any,
 ) -> DatasetResult:
-    """The asynchronous twin of :func:`generate_dataset` (each call a task).
+    """The asynchronous twin of `generate_dataset()` (each call a task).
 
     Cancelled (or Ctrl-C under ``asyncio.run``), it cancels the calls in flight and ends at
     once; the records so far are in ``out``, ready to resume.

@@ -1,6 +1,6 @@
 """The state of one dataset run: the records file, the plan of calls, the report.
 
-:class:`DatasetRun` holds no I/O scheduling: :func:`~langchain_vs.apps.generate_dataset` and
+`DatasetRun` holds no I/O scheduling: [`generate_dataset()`][langchain_vs.apps.generate_dataset] and
 its async twin ask it for the next round of calls and hand it each result as it arrives. It
 writes every new unique record to the JSONL file at once (flushed), so a killed run loses
 nothing that arrived; it keeps a fixed-size sample of texts for the report's diversity, so
@@ -102,7 +102,7 @@ class DatasetResult:
     """The report, and the records: in memory when no ``out`` file was given, else in it.
 
     With ``out`` the result holds no records (memory stays flat in ``n``): read them with
-    :func:`read_dataset`.
+    [`read_dataset()`][langchain_vs.apps.read_dataset].
     """
 
     report: DatasetReport
@@ -111,7 +111,7 @@ class DatasetResult:
 
 
 def read_dataset(path: str | Path) -> Iterator[dict[str, Any]]:
-    """The records of a JSONL file written by :func:`generate_dataset`, one at a time.
+    """The records of a JSONL file written by `generate_dataset()`, one at a time.
 
     A last line cut short by a killed run is skipped (a complete one without its newline is a
     record).

@@ -67,7 +67,7 @@ class Deduper:
         """Which of ``texts`` are new (their positions), and the exact and near duplicates.
 
         ``values`` (the records' objects, with ``fields``) are checked for repeated fields;
-        those duplicates are counted in :attr:`field_duplicates`.
+        those duplicates are counted in `field_duplicates`.
         """
         kept, exact, near = [], 0, 0
         fresh = []

@@ -50,7 +50,7 @@ def _try_lock(fd: int) -> bool:
 
 
 class WriterLock:
-    """The lock on ``<target>.lock``; :meth:`acquire` once, :meth:`release` when done."""
+    """The lock on ``<target>.lock``; `acquire()` once, `release()` when done."""
 
     def __init__(self, target: Path) -> None:
         self.target = target

@@ -1,7 +1,8 @@
 """RAG answer diversification: k distinct answers, each grounded in retrieved documents.
 
 A RAG pipeline usually returns one answer, the most typical reading of the context.
-:func:`create_diverse_rag_chain` asks for a verbalized distribution of answers grounded only in
+[`create_diverse_rag_chain()`][langchain_vs.apps.create_diverse_rag_chain] asks for a verbalized
+distribution of answers grounded only in
 the retrieved sources, each citing the sources it uses.
 
 Examples:
@@ -196,15 +197,17 @@ def create_diverse_rag_chain(
     Args:
         retriever: Any LangChain retriever.
         model: Any chat model, or its name (``"openai:gpt-4.1-mini"``, ``"local"``; see
-            :func:`~langchain_vs.local.resolve_chat_model`).
+            [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model]).
         k: How many answers to ask for.
         merge_threshold: Merge answers whose cosine similarity reaches this (e.g. 0.9), adding
             their probabilities; ``None`` keeps every answer.
-        embeddings: For merging; default :func:`~langchain_vs.eval.default_embeddings`.
+        embeddings: For merging; default
+            [`default_embeddings()`][langchain_vs.eval.default_embeddings].
         selection: Return only one answer's text, picked this way (``sample``, ``argmax``,
             ``uniform``, ``tail``), so the chain drops into an existing one.
         seed: Seed for that pick.
-        **sampler_options: Other :class:`~langchain_vs.runnables.VerbalizedSampler` options.
+        **sampler_options: Other [`VerbalizedSampler`][langchain_vs.runnables.VerbalizedSampler]
+            options.
 
     Raises:
         TypeError: ``retriever`` is not a retriever or Runnable, ``merge_threshold`` not a
@@ -214,7 +217,8 @@ def create_diverse_rag_chain(
 
     Returns:
         A Runnable taking a question (``str`` or ``{"question": ...}``) and returning a
-        :class:`DiverseRAGResult` (answers most likely first), or a ``str`` with ``selection``.
+        [`DiverseRAGResult`][langchain_vs.apps.DiverseRAGResult] (answers most likely first), or a
+        ``str`` with ``selection``.
         An empty question raises ``ValueError``. When the retriever finds nothing the model is
         not asked: the result holds the single answer ``"Not in the sources."`` (ungrounded).
     """

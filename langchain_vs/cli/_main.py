@@ -3,8 +3,8 @@
 ``langchain-vs sample "PROMPT"`` asks the model (by default the embedded local one) for a
 verbalized distribution and shows the candidates with their probabilities and the pick;
 ``bench`` compares methods; ``generate`` makes a synthetic dataset
-(:mod:`langchain_vs.cli._generate`); ``population`` draws a cast of personas
-(:mod:`langchain_vs.cli._population`).
+(`langchain_vs.cli._generate`); ``population`` draws a cast of personas
+(`langchain_vs.cli._population`).
 
 Examples:
     .. code-block:: console

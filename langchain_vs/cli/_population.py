@@ -25,7 +25,7 @@ __all__ = ["population_schema", "population_size", "run_population"]
 
 
 def population_size(text: str) -> int:
-    """``-n``: a whole number from 1 to :data:`~langchain_vs.graph.MAX_POPULATION`."""
+    """``-n``: a whole number from 1 to [`MAX_POPULATION`][langchain_vs.graph.MAX_POPULATION]."""
     value = int(text)
     if not 1 <= value <= MAX_POPULATION:
         raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_POPULATION}, got {value}")

@@ -1,6 +1,7 @@
 """The arithmetic of the distribution algebra: weights checked, reweighted, tilted, ranked.
 
-:class:`~langchain_vs.core.VerbalizedDistribution` delegates here (its ``reweight``, ``tilt``,
+[`VerbalizedDistribution`][langchain_vs.core.VerbalizedDistribution] delegates here (its
+``reweight``, ``tilt``,
 ``top`` and quality picks); these functions see only numbers, so every invalid weight is refused
 in one place, with a message, before it can become a NaN.
 

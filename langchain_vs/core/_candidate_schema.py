@@ -1,7 +1,8 @@
 """Structured candidates: the user's schema, as VS asks for, validates and prints its objects.
 
 A schema is a pydantic (v2) model class, a ``TypedDict`` or a JSON-schema dict.
-:class:`CandidateSchema` wraps any of them behind one interface: the JSON schema the model is
+[`CandidateSchema`][langchain_vs.core.CandidateSchema] wraps any of them behind one interface: the
+JSON schema the model is
 shown (and that structured output enforces), validation of one candidate object (a pydantic
 instance for a pydantic schema, a dict otherwise), and the canonical JSON text that stands for
 the object wherever a text is needed (metrics, merging, dedup, markdown).
@@ -143,7 +144,7 @@ def _as_pydantic_typed_dict(typed_dict: Any, building: set[Any]) -> Any:
 
 
 def _rebuilt(hint: Any, building: set[Any]) -> Any:
-    """``hint`` with every ``TypedDict`` in it rebuilt by :func:`_as_pydantic_typed_dict`."""
+    """``hint`` with every ``TypedDict`` in it rebuilt by `_as_pydantic_typed_dict()`."""
     if is_typeddict(hint):
         return _as_pydantic_typed_dict(hint, building)
     origin, args = get_origin(hint), get_args(hint)
@@ -168,7 +169,7 @@ def _is_pydantic_v1_model(schema: Any) -> bool:
 
 
 class CandidateTooDeepError(ValueError):
-    """A candidate nests objects and arrays deeper than :data:`MAX_DEPTH`."""
+    """A candidate nests objects and arrays deeper than `MAX_DEPTH`."""
 
 
 def _subschemas(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -259,7 +260,7 @@ def _describes_object(schema: dict[str, Any], resolver: Any, seen: int = 0) -> b
 class CandidateSchema:
     """The schema every candidate of a request must follow.
 
-    Build one with :meth:`of`; it accepts what ``with_structured_output`` accepts, except
+    Build one with `of()`; it accepts what ``with_structured_output`` accepts, except
     pydantic v1 models.
 
     Attributes:
@@ -336,7 +337,7 @@ class CandidateSchema:
         """The validated object: a pydantic instance for a pydantic schema, else the dict.
 
         Raises:
-            CandidateTooDeepError: ``value`` nests deeper than :data:`MAX_DEPTH` (a
+            CandidateTooDeepError: ``value`` nests deeper than `MAX_DEPTH` (a
                 ``ValueError``).
             ValueError: ``value`` does not follow the schema (the message says where and why).
         """

@@ -1,13 +1,14 @@
 """The VS exchange with a model, written once as a sans-I/O generator and driven four ways.
 
-:meth:`VerbalizedConversation.steps` yields :class:`ModelRequest` objects and receives the model's
+`VerbalizedConversation.steps()` yields `ModelRequest` objects and receives the model's
 replies; it never calls a model itself. It builds the prompts for the chosen method, runs several
 turns for ``MULTI_TURN`` / ``VS_MULTI`` (the model sees its earlier turns), re-asks when a reply
 cannot be parsed (telling the model what was wrong), asks in text instead when structured output
 is not available (a capability error, or structured replies that twice do not parse — for this
 request only), reads replies cut at the token limit, and sums token usage. Faults (a server that
 is down, a time-out) are not its business: they propagate at once. The drivers in
-:mod:`langchain_vs.core` connect it to a sync or async, plain or streaming model call, so the
+[`langchain_vs.core`][langchain_vs.core] connect it to a sync or async, plain or streaming model
+call, so the
 logic exists once and the async path is truly async.
 """
 

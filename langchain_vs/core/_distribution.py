@@ -67,7 +67,8 @@ class Candidate:
         probability: Its normalized weight in the distribution (all candidates sum to 1).
         raw_probability: The value exactly as the model gave it (``None`` when missing).
         index: Its position in the model's output, counted over all turns, from 0.
-        repairs: Codes of the repairs made to its weight (see :mod:`langchain_vs.core`).
+        repairs: Codes of the repairs made to its weight (see
+            [`langchain_vs.core`][langchain_vs.core]).
         value: A structured candidate's validated object (a pydantic instance for a pydantic
             schema, else a dict); ``None`` for a text candidate.
     """
@@ -94,10 +95,10 @@ class Candidate:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, schema: Any = None) -> Candidate:
-        """Rebuild a candidate from :meth:`to_dict` output.
+        """Rebuild a candidate from `to_dict()` output.
 
         Args:
-            data: What :meth:`to_dict` gave.
+            data: What `to_dict()` gave.
             schema: The candidate schema, to rebuild ``value`` as its type (e.g. a pydantic
                 instance); without it ``value`` stays plain data.
         """
@@ -175,7 +176,7 @@ def _rng(seed: Seed) -> random.Random:
 class VerbalizedDistribution:
     """Candidates with probabilities that sum to 1: what a VS call returns.
 
-    Build one with :meth:`from_weights` (applies the repair rules) or :meth:`from_weighted`;
+    Build one with `from_weights()` (applies the repair rules) or `from_weighted()`;
     direct construction checks that the probabilities are already normalized.
 
     Attributes:
@@ -542,7 +543,7 @@ class VerbalizedDistribution:
     # -- serialization ----------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able data; :meth:`from_dict` rebuilds an equal distribution."""
+        """Plain JSON-able data; `from_dict()` rebuilds an equal distribution."""
         return {
             "candidates": [c.to_dict() for c in self.candidates],
             "method": self.method,
@@ -554,10 +555,10 @@ class VerbalizedDistribution:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, schema: Any = None) -> VerbalizedDistribution:
-        """Rebuild a distribution from :meth:`to_dict` output.
+        """Rebuild a distribution from `to_dict()` output.
 
         Args:
-            data: What :meth:`to_dict` gave.
+            data: What `to_dict()` gave.
             schema: For structured candidates, their schema: values come back as its type.
         """
         if schema is not None:

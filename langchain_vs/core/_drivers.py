@@ -1,6 +1,6 @@
-"""The four drivers of a :class:`~langchain_vs.core.VerbalizedConversation`.
+"""The four drivers of a `VerbalizedConversation`.
 
-:func:`drive`, :func:`adrive`, :func:`drive_stream` and :func:`adrive_stream` make the model calls
+`drive()`, `adrive()`, `drive_stream()` and `adrive_stream()` make the model calls
 the conversation asks for — sync or async, plain or streaming — and hand back the replies (or
 the calls' exceptions). They are twins: the same steps, each with its own kind of call, none
 wrapped in a thread. Only reading a long reply moves to a worker thread in the async drivers,
@@ -178,7 +178,7 @@ def drive_stream(
     """Run a conversation with a streaming model call.
 
     Yields each candidate as it completes (probabilities provisional: normalized over what has
-    arrived), then the :class:`SamplingOutcome`. A reply that is re-asked may have streamed
+    arrived), then the `SamplingOutcome`. A reply that is re-asked may have streamed
     candidates already.
     """
     stepper = _Stepper(conversation)
@@ -202,7 +202,7 @@ def drive_stream(
 async def adrive_stream(
     conversation: VerbalizedConversation, stream: AsyncModelStream
 ) -> AsyncIterator[StreamEvent]:
-    """The asynchronous twin of :func:`drive_stream`."""
+    """The asynchronous twin of `drive_stream()`."""
     stepper = _Stepper(conversation)
     while True:
         streamed = _Streamed(stepper.request)

@@ -1,9 +1,12 @@
 """The VS engine: one model, one frozen configuration, the exchange run four ways, and the draw.
 
-Every face — :class:`~langchain_vs.runnables.VerbalizedSampler`,
-:class:`~langchain_vs.runnables.VerbalizedChatModel`, :class:`~langchain_vs.graph.VerbalizedNode`,
-the RAG chain and the benchmark — *holds* a :class:`VerbalizedEngine` and asks it for a
-:class:`Draw`. The engine decides per request whether to use structured output, binds the schema
+Every face — [`VerbalizedSampler`][langchain_vs.runnables.VerbalizedSampler],
+[`VerbalizedChatModel`][langchain_vs.runnables.VerbalizedChatModel],
+[`VerbalizedNode`][langchain_vs.graph.VerbalizedNode],
+the RAG chain and the benchmark — *holds* a [`VerbalizedEngine`][langchain_vs.core.VerbalizedEngine]
+and asks it for a
+[`Draw`][langchain_vs.core.Draw]. The engine decides per request whether to use structured output,
+binds the schema
 the request carries, drives the sans-I/O conversation (sync, async, stream, astream), notes the
 endpoint on a fault, and applies merging, the floor, the scorer (``score`` in the sync paths,
 ``ascore`` in the async ones; everything after it is shared, so one seed picks the same
@@ -54,7 +57,8 @@ __all__ = [
 ]
 
 METADATA_KEY = "verbalized_sampling"
-"""Where a drawn message carries its :class:`DrawRecord` (``response_metadata[METADATA_KEY]``),
+"""Where a drawn message carries its [`DrawRecord`][langchain_vs.core.DrawRecord]
+(``response_metadata[METADATA_KEY]``),
 and the prefix of the custom events and stream parts VS sends."""
 
 NOSTREAM_TAG = "nostream"
@@ -65,7 +69,7 @@ candidates and the draw instead."""
 
 
 def model_call_config(config: RunnableConfig | None) -> RunnableConfig:
-    """``config`` for the engine's model calls: tagged :data:`NOSTREAM_TAG` (once)."""
+    """``config`` for the engine's model calls: tagged `NOSTREAM_TAG` (once)."""
     inner = ensure_config(config)
     tags = inner.get("tags") or []
     return inner if NOSTREAM_TAG in tags else {**inner, "tags": [*tags, NOSTREAM_TAG]}
@@ -79,7 +83,8 @@ def declare_grammar_server(base_url: str) -> None:
     """Declare an OpenAI-compatible server whose JSON-schema decoding enforces ``enum``.
 
     VS requests to a model with this ``base_url`` then constrain the weights by default
-    (``constrained_weights=None``). The embedded :class:`~langchain_vs.local.LocalModelServer`
+    (``constrained_weights=None``). The embedded
+    [`LocalModelServer`][langchain_vs.local.LocalModelServer]
     declares itself while it runs; for a server of your own, ``constrained_weights=True`` is
     the simpler switch.
     """
@@ -87,14 +92,15 @@ def declare_grammar_server(base_url: str) -> None:
 
 
 def withdraw_grammar_server(base_url: str) -> None:
-    """Undo :func:`declare_grammar_server` (a server that stopped)."""
+    """Undo `declare_grammar_server()` (a server that stopped)."""
     _grammar_servers.discard(base_url.rstrip("/"))
 
 
 class DrawRecord(TypedDict):
     """What one VS request produced, as plain JSON-able data.
 
-    It goes into ``response_metadata["verbalized_sampling"]`` (:data:`METADATA_KEY`) of every
+    It goes into ``response_metadata["verbalized_sampling"]``
+    ([`METADATA_KEY`][langchain_vs.core.METADATA_KEY]) of every
     message VS draws, the ``verbalized_sampling.*`` custom events, and a persona simulation's
     ``draws``.
     """
@@ -205,7 +211,8 @@ class VerbalizedEngine:
         model: Any LangChain chat model, already configured as it should be called.
         config: The VS options (frozen).
         utility: ``selection="mbr"``'s utility, resolved (the faces pass
-            :func:`~langchain_vs.quality.selection_utility`); ``None`` takes ``config.utility``
+            [`selection_utility()`][langchain_vs.quality.selection_utility]); ``None`` takes
+            ``config.utility``
             when it is a callable or ``"lexical"``. ``"auto"`` and ``"embedding"`` need the
             embeddings, which the core does not import: resolve them above it.
     """
@@ -327,7 +334,7 @@ class VerbalizedEngine:
         *,
         rng: random.Random | None = None,
     ) -> Draw:
-        """The asynchronous twin of :meth:`draw`: the scorer's ``ascore`` is awaited."""
+        """The asynchronous twin of `draw()`: the scorer's ``ascore`` is awaited."""
         distribution = self._prepared(outcome)
         scores = None
         if (scorer := self.config.scorer) is not None:
@@ -429,7 +436,7 @@ class VerbalizedEngine:
         rng: random.Random | None = None,
         **kwargs: Any,
     ) -> Draw:
-        """The asynchronous twin of :meth:`invoke`, through the model's own async API."""
+        """The asynchronous twin of `invoke()`, through the model's own async API."""
         config = model_call_config(config)
 
         async def call(request: ModelRequest) -> Any:
@@ -445,7 +452,7 @@ class VerbalizedEngine:
     def stream(
         self, messages: Sequence[Any], config: RunnableConfig | None = None, **kwargs: Any
     ) -> Iterator[Candidate | Draw]:
-        """Yield each candidate as it completes, then the :class:`Draw`."""
+        """Yield each candidate as it completes, then the [`Draw`][langchain_vs.core.Draw]."""
         config = model_call_config(config)
 
         def call(request: ModelRequest) -> Iterator[Any]:
@@ -462,7 +469,7 @@ class VerbalizedEngine:
     async def astream(
         self, messages: Sequence[Any], config: RunnableConfig | None = None, **kwargs: Any
     ) -> AsyncIterator[Candidate | Draw]:
-        """The asynchronous twin of :meth:`stream`."""
+        """The asynchronous twin of `stream()`."""
         config = model_call_config(config)
 
         async def call(request: ModelRequest) -> AsyncIterator[Any]:

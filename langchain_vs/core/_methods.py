@@ -77,7 +77,7 @@ class ProbabilityDefinition(StrEnum):
         """The field's range, as JSON-schema bounds (``ge``, and ``le`` when it has one).
 
         Declared on a ``number``, they are not enforced by llama.cpp's grammar (nor by most
-        constrained decoders): :meth:`weight_json_schema` with ``constrained=True`` is.
+        constrained decoders): `weight_json_schema()` with ``constrained=True`` is.
         """
         if self is ProbabilityDefinition.PERCENTAGE:
             return {"ge": 0.0, "le": 100.0}
@@ -90,7 +90,7 @@ class ProbabilityDefinition(StrEnum):
     def weight_json_schema(self, *, constrained: bool = False) -> dict[str, Any]:
         """The JSON schema of the weight field.
 
-        Unconstrained: a ``number`` with the :meth:`json_bounds` (what any server accepts).
+        Unconstrained: a ``number`` with the `json_bounds()` (what any server accepts).
         Constrained: values a JSON-schema grammar does enforce — llama.cpp's enforces ``enum``
         and an ``integer``'s bounds, but no ``number``'s — with the same meaning: the model
         still writes a probability (or percentage, perplexity, NLL) as a JSON number, only from
@@ -385,9 +385,11 @@ def response_json_schema(
     item ``{"text": ..., <weight>: ...}`` for VS methods). A structured candidate is an object
     of the user's schema (in an item ``{"value": ..., <weight>: ...}``; the reply itself for
     ``DIRECT`` and ``MULTI_TURN``), the schema's definitions moved to the top and its
-    references kept pointing where they did (see :meth:`CandidateSchema.nested_json_schema`).
+    references kept pointing where they did (see
+    [`CandidateSchema.nested_json_schema()`][langchain_vs.core.CandidateSchema.nested_json_schema]).
     ``constrained_weights`` puts the weight's constrained schema in (see
-    :meth:`ProbabilityDefinition.weight_json_schema`); it changes nothing else.
+    [`weight_json_schema()`][langchain_vs.core.ProbabilityDefinition.weight_json_schema]); it
+    changes nothing else.
 
     A dict, not a pydantic class: some clients validate a class's replies strictly and would
     reject the out-of-range weights the repair rules exist for; and a structured candidate's

@@ -3,13 +3,15 @@
 The engine asks three questions of an exception from a chat model, and this module answers them
 for every provider, so that the core imports no provider SDK:
 
-* :func:`cut_off_reply` — was it a *reply* cut at the token limit (OpenAI's client raises
+* [`cut_off_reply()`][langchain_vs.core.cut_off_reply] — was it a *reply* cut at the token limit
+  (OpenAI's client raises
   ``LengthFinishReasonError`` for a structured call instead of returning it)? Then it is read.
-* :func:`is_capability_error` — does the model lack what the request used (no structured
+* `is_capability_error()` — does the model lack what the request used (no structured
   output, a schema or ``response_format`` the server rejects)? Then the request is asked in
   text instead.
 * anything else (a refused connection, a time-out, 429 or 5xx after the client's own retries)
-  is a fault: it propagates unchanged, with a note (:func:`note_endpoint`) naming the model and
+  is a fault: it propagates unchanged, with a note
+  ([`note_endpoint()`][langchain_vs.core.note_endpoint]) naming the model and
   the endpoint it could not reach.
 
 Examples:

@@ -3,7 +3,7 @@
 Every piece that configures someone else's chat model — the chat-model wrapper's
 ``temperature``/``timeout``/``api_key``, a persona's ``model_settings``, a deployed run's
 ``model_settings``, the benchmark's arms, the dataset's rate limiter — goes through
-:func:`configured_copy`:
+[`configured_copy()`][langchain_vs.core.configured_copy]:
 
 * names are checked against the model's own fields and their aliases; an unknown name raises
   ``ValueError`` with a guess, never a silent drop;

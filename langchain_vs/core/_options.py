@@ -1,10 +1,13 @@
 """The VS options: declared once, validated strictly, frozen for the engine.
 
-:class:`VerbalizedConfig` is the one configuration of a VS request. The faces (the sampler, the
+[`VerbalizedConfig`][langchain_vs.core.VerbalizedConfig] is the one configuration of a VS request.
+The faces (the sampler, the
 chat model, the LangGraph node) take the same options as keyword arguments — they declare them
 by extending this class, which is what lets LangChain's ``configurable_fields`` reach them — and
-hand a frozen copy (:meth:`VerbalizedConfig.frozen_options`) to the engine they hold.
-:class:`~langchain_vs.graph.Persona` uses the same field types for its own overrides.
+hand a frozen copy
+([`VerbalizedConfig.frozen_options()`][langchain_vs.core.VerbalizedConfig.frozen_options]) to the
+engine they hold.
+[`Persona`][langchain_vs.graph.Persona] uses the same field types for its own overrides.
 
 Unknown names and wrong types fail at construction, with the valid names:
 
@@ -107,7 +110,7 @@ class VerbalizedConfig(BaseModel):
     )
 
     method: Method = Method.VS_STANDARD
-    """How the model is asked (see :class:`~langchain_vs.core.Method`)."""
+    """How the model is asked (see [`Method`][langchain_vs.core.Method])."""
     k: CandidateCount = 5
     """How many candidate responses to ask for (1 to ``MAX_K``)."""
     tail_threshold: UnitInterval | None = None
@@ -125,8 +128,8 @@ class VerbalizedConfig(BaseModel):
     highest-scored; needs ``scorer``; ties: likelier, then earlier) or ``mbr`` (the highest
     expected ``utility`` under the distribution: the consensus answer)."""
     scorer: Scorer | None = None
-    """Scores every candidate of a draw in one batch (see :class:`~langchain_vs.core.Scorer`;
-    wrap a function or Runnable with :func:`~langchain_vs.quality.as_scorer`). Its scores go
+    """Scores every candidate of a draw in one batch (see [`Scorer`][langchain_vs.core.Scorer];
+    wrap a function or Runnable with [`as_scorer()`][langchain_vs.quality.as_scorer]). Its scores go
     into the draw record; ``best``, ``tilt`` and ``min_score`` use them."""
     tilt: Annotated[float, Field(strict=True, gt=0.0, allow_inf_nan=False)] | None = None
     """Reweight by score before the pick, ``p'`` proportional to ``p * exp(score / tilt)``
@@ -148,9 +151,11 @@ class VerbalizedConfig(BaseModel):
     constrained_weights: Annotated[bool, Field(strict=True)] | None = None
     """Structured output: constrain each weight to its definition's range in the decoding
     itself, by sending a JSON schema whose weight is a set of numbers the grammar enforces (see
-    :meth:`~langchain_vs.core.ProbabilityDefinition.weight_json_schema`), not a ``number``
+    [`weight_json_schema()`][langchain_vs.core.ProbabilityDefinition.weight_json_schema]), not a
+    ``number``
     with bounds that llama.cpp ignores. ``None``: on for the embedded local server (and other
-    servers declared with :func:`~langchain_vs.core.declare_grammar_server`), off for any
+    servers declared with [`declare_grammar_server()`][langchain_vs.core.declare_grammar_server]),
+    off for any
     other model; ``True`` for a llama.cpp or vLLM server of your own (any server whose
     JSON-schema decoding enforces ``enum``); ``False``: never. Text mode is unaffected."""
     max_retries: Annotated[int, Field(strict=True, ge=0, le=MAX_RETRIES)] = 2
@@ -308,7 +313,7 @@ class VerbalizedConfig(BaseModel):
             raise
 
     def frozen_options(self) -> VerbalizedConfig:
-        """These options as a frozen :class:`VerbalizedConfig`: a face's copy for its engine."""
+        """These options as a frozen `VerbalizedConfig`: a face's copy for its engine."""
         if type(self) is VerbalizedConfig:
             return self
         names = VerbalizedConfig.model_fields

@@ -4,7 +4,7 @@ A scorer rates all k candidates of one request in one batch (an LLM judge makes 
 draw, a reward model one batch). The engine checks what comes back here, in one place, so a
 scorer that returns the wrong number of scores, a NaN or a bool fails with a message naming it.
 Concrete scorers (callables, Runnables, the LLM judge, Bradley-Terry preferences) live in
-:mod:`langchain_vs.quality`.
+[`langchain_vs.quality`][langchain_vs.quality].
 
 Examples:
     >>> from langchain_vs.core._distribution import Candidate
@@ -54,7 +54,8 @@ class Scorer(Protocol):
     """Scores the candidates of one draw for the request that produced them.
 
     ``request`` is the conversation the model answered; the result holds one
-    :class:`CandidateScore` per candidate, in the candidates' order. Both methods must give the
+    [`CandidateScore`][langchain_vs.core.CandidateScore] per candidate, in the candidates' order.
+    Both methods must give the
     same scores for the same input (the sync and async faces pick the same candidate).
     """
 
@@ -67,19 +68,19 @@ class Scorer(Protocol):
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
     ) -> Sequence[CandidateScore]:
-        """The asynchronous twin of :meth:`score`."""
+        """The asynchronous twin of `score()`."""
         ...
 
 
 def scorer_name(scorer: Any) -> str:
-    """How a scorer is named in records and messages (see :func:`display_name`)."""
+    """How a scorer is named in records and messages (see `display_name()`)."""
     return display_name(scorer)
 
 
 def checked_scores(
     scorer: Any, scores: Any, candidates: Sequence[Candidate]
 ) -> list[CandidateScore]:
-    """``scores`` as a list, one finite :class:`CandidateScore` per candidate.
+    """``scores`` as a list, one finite `CandidateScore` per candidate.
 
     Raises:
         ValueError: a wrong count, a score that is not a ``CandidateScore`` with a finite

@@ -2,8 +2,10 @@
 
 ``selection="mbr"`` picks argmax_i sum_j p_j * u(c_i, c_j). A utility is any callable from the k
 candidate texts to their k x k matrix (one call a draw, so an embedding utility embeds the texts
-once). :func:`lexical_utility` is pure Python and always there; the embedding-cosine utility and
-the choice between the two (``utility="auto"``) live in :mod:`langchain_vs.quality`.
+once). [`lexical_utility()`][langchain_vs.core.lexical_utility] is pure Python and always there; the
+embedding-cosine utility and
+the choice between the two (``utility="auto"``) live in
+[`langchain_vs.quality`][langchain_vs.quality].
 
 Examples:
     >>> [[round(u, 2) for u in row] for row in lexical_utility(["a red cat", "a red dog"])]

@@ -1,7 +1,7 @@
 """Verbalized weights to probability-scale weights: the repair rules.
 
 Models verbalize probabilities badly: ``"8%"``, ``25.19``, ``139.88``, ``0``, ``"high"``, ``1e308``,
-or nothing. :func:`repair_weights` turns one turn's raw values into finite weights in [0, 1] (not
+or nothing. `repair_weights()` turns one turn's raw values into finite weights in [0, 1] (not
 yet normalized) and records, per value, which rules changed it. It never raises on a value, and
 it keeps the model's order: a value the model gave as likelier never ends up less likely.
 
@@ -152,7 +152,7 @@ def _plain_fractions(raw_values: Sequence[Any]) -> bool:
 def _repaired(
     raw_values: Sequence[Any], definition: ProbabilityDefinition | None
 ) -> list[RepairedWeight]:
-    """Every rule applied to every value: what :func:`repair_weights` returns."""
+    """Every rule applied to every value: what `repair_weights()` returns."""
     read = [_read_value(raw) for raw in raw_values]
     numbers: list[float | None] = [number for number, _, _ in read]
     repairs: list[list[str]] = [codes for _, codes, _ in read]

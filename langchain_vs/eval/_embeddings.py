@@ -1,12 +1,15 @@
 """Offline embeddings for diversity metrics, RAG answer merging and examples.
 
-:func:`default_embeddings` gives :class:`~langchain_vs.eval.MiniLMEmbeddings` (semantic,
+[`default_embeddings()`][langchain_vs.eval.default_embeddings] gives
+[`MiniLMEmbeddings`][langchain_vs.eval.MiniLMEmbeddings] (semantic,
 all-MiniLM-L6-v2 on onnxruntime) when the ``embeddings`` extra is installed, and falls back to
-the numpy-only lexical :class:`HashedNgramEmbeddings` otherwise, saying so once in the log.
+the numpy-only lexical [`HashedNgramEmbeddings`][langchain_vs.eval.HashedNgramEmbeddings] otherwise,
+saying so once in the log.
 Both need numpy (the ``metrics`` extra): without it, making one raises ``ImportError`` with the
 ``pip install`` line.
 
-:class:`HashedNgramEmbeddings` implements LangChain's ``Embeddings`` with numpy only: each text
+[`HashedNgramEmbeddings`][langchain_vs.eval.HashedNgramEmbeddings] implements LangChain's
+``Embeddings`` with numpy only: each text
 becomes a vector of hashed character 3-5-grams (sublinear counts, L2-normalized). It needs no
 model file, no network and no torch, and embeds thousands of texts a second. It measures
 *surface* similarity: two paraphrases with different words look different to it. Use
@@ -89,9 +92,12 @@ class HashedNgramEmbeddings(BaseModel, Embeddings):
 def default_embeddings() -> Embeddings:
     """The default embeddings of metrics and RAG merging: semantic when installed, else lexical.
 
-    Returns one shared :class:`~langchain_vs.eval.MiniLMEmbeddings` when the ``embeddings``
-    extra is installed (its model loads on first use), else a :class:`HashedNgramEmbeddings`.
-    Values made with the two are not comparable; :func:`embeddings_name` says which was used.
+    Returns one shared [`MiniLMEmbeddings`][langchain_vs.eval.MiniLMEmbeddings] when the
+    ``embeddings``
+    extra is installed (its model loads on first use), else a
+    [`HashedNgramEmbeddings`][langchain_vs.eval.HashedNgramEmbeddings].
+    Values made with the two are not comparable;
+    [`embeddings_name()`][langchain_vs.eval.embeddings_name] says which was used.
     """
     from langchain_vs.eval._minilm import INSTALL_EMBEDDINGS, MiniLMEmbeddings, minilm_available
 

@@ -1,10 +1,16 @@
 """Diversity and distribution metrics: pure, typed functions on texts or answer counts.
 
-Text metrics (higher = more diverse unless stated): :func:`semantic_diversity`,
-:func:`lexical_diversity` (from pairwise ROUGE-L), :func:`distinct_n`, :func:`vendi_score`, and
-:func:`self_bleu` (higher = *less* diverse). Distribution metrics compare the answers a method
-produced with a reference distribution: :func:`kl_divergence`, :func:`js_divergence`,
-:func:`coverage`. The embedding, Vendi and divergence metrics need numpy and :func:`self_bleu`
+Text metrics (higher = more diverse unless stated):
+[`semantic_diversity()`][langchain_vs.eval.semantic_diversity],
+[`lexical_diversity()`][langchain_vs.eval.lexical_diversity] (from pairwise ROUGE-L),
+[`distinct_n()`][langchain_vs.eval.distinct_n], [`vendi_score()`][langchain_vs.eval.vendi_score],
+and
+[`self_bleu()`][langchain_vs.eval.self_bleu] (higher = *less* diverse). Distribution metrics compare
+the answers a method
+produced with a reference distribution: [`kl_divergence()`][langchain_vs.eval.kl_divergence],
+[`js_divergence()`][langchain_vs.eval.js_divergence],
+[`coverage()`][langchain_vs.eval.coverage]. The embedding, Vendi and divergence metrics need numpy
+and [`self_bleu()`][langchain_vs.eval.self_bleu]
 sacrebleu (the ``metrics`` extra); without it they raise ``ImportError`` with the ``pip install``
 line, and the others work on the core install.
 
@@ -74,7 +80,8 @@ def semantic_diversity(texts: Sequence[str], embeddings: Embeddings | None = Non
     Args:
         texts: At least two texts.
         embeddings: Any LangChain ``Embeddings``; default
-            :func:`~langchain_vs.eval.default_embeddings` (MiniLM when the ``embeddings``
+            [`default_embeddings()`][langchain_vs.eval.default_embeddings] (MiniLM when the
+            ``embeddings``
             extra is installed, else lexical). Compare values made with the same embeddings only.
     """
     _need_two(texts, "semantic_diversity")
@@ -193,7 +200,7 @@ def kl_divergence(
 
     An answer the reference gives no mass would make KL infinite; every answer in either
     support gets ``epsilon`` added to its reference mass (then renormalized) instead. Report
-    :func:`js_divergence` beside it when such answers are common.
+    [`js_divergence()`][langchain_vs.eval.js_divergence] beside it when such answers are common.
     """
     _, p, q = _aligned(counts, reference)
     import numpy as np
@@ -231,7 +238,8 @@ def coverage(
 def valid_answer_rate(counts: Mapping[str, float], reference: Mapping[str, float]) -> float:
     """Share of the answers that are among the reference's answers (a quality figure).
 
-    ``counts`` as :func:`answer_counts` gives them. An answer the reference does not know ("You
+    ``counts`` as [`answer_counts()`][langchain_vs.eval.answer_counts] gives them. An answer the
+    reference does not know ("You
     rolled a 4!" for a die) is invalid, whatever its diversity.
 
     Examples:

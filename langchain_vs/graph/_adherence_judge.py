@@ -1,9 +1,10 @@
 """Judge-based persona adherence: a chat model rates whether each persona stayed in character.
 
 The optional, model-based counterpart of the embedding adherence of
-:func:`~langchain_vs.graph.simulation_metrics`: one structured call per persona (the calls of a
+[`simulation_metrics()`][langchain_vs.graph.simulation_metrics]: one structured call per persona
+(the calls of a
 report run as one batch), showing the judge the persona's description and its lines (at most
-:data:`JUDGE_LINES`, evenly spaced over the run) and asking for a score from 1 to 5 and a reason.
+`JUDGE_LINES`, evenly spaced over the run) and asking for a score from 1 to 5 and a reason.
 
 Examples:
     >>> lines_for_judge([f"line {i}" for i in range(5)], limit=3)
@@ -64,7 +65,8 @@ def judge_adherence(
     """The judge's verdict per persona with lines (one structured call each, in one batch).
 
     Args:
-        judge: A chat model, or its name (see :func:`~langchain_vs.local.resolve_chat_model`).
+        judge: A chat model, or its name (see
+            [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model]).
         lines: Each persona's lines, by name.
         cast: The personas, in order.
 

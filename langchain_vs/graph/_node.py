@@ -1,8 +1,10 @@
 """LangGraph pieces: a persona, and a node that answers by Verbalized Sampling.
 
 Multi-agent persona simulations are where mode collapse hurts most: agents drift to the same
-generic lines within a few turns. :class:`VerbalizedNode` draws every turn from a verbalized
-distribution; :func:`~langchain_vs.graph.create_persona_simulation` wires personas into a
+generic lines within a few turns. [`VerbalizedNode`][langchain_vs.graph.VerbalizedNode] draws every
+turn from a verbalized
+distribution; [`create_persona_simulation()`][langchain_vs.graph.create_persona_simulation] wires
+personas into a
 compiled graph.
 
 Examples:
@@ -104,7 +106,8 @@ class Persona(BaseModel):
     """Settings for this persona's copy of the model, e.g. ``{"temperature": 1.0}``."""
     profile: dict[str, JsonValue] | None = None
     """The generated profile the persona was made from (plain JSON; see
-    :func:`~langchain_vs.graph.persona_from_profile`), or ``None``. Only ``description`` is
+    [`persona_from_profile()`][langchain_vs.graph.persona_from_profile]), or ``None``. Only
+    ``description`` is
     shown to the model."""
 
     @field_validator("name")
@@ -169,7 +172,8 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
     """A LangGraph node that answers by Verbalized Sampling, as a persona or as an assistant.
 
     Put it straight into ``StateGraph.add_node``. It reads ``state[messages_key]``, shows the
-    conversation from the persona's side (see :func:`persona_view`), draws a distribution,
+    conversation from the persona's side (see [`persona_view()`][langchain_vs.graph.persona_view]),
+    draws a distribution,
     picks one candidate (seeded per turn: the same ``seed`` gives the same transcript with a
     deterministic model) and returns a partial state update: an ``AIMessage`` named after the
     persona under ``messages_key``, and the draw record under ``draws_key``. The inner model
@@ -179,13 +183,14 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
 
     Args:
         model: Any chat model, or its name (``"openai:gpt-4.1-mini"``, ``"local"``; see
-            :func:`~langchain_vs.local.resolve_chat_model`).
+            [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model]).
         persona: Who speaks; ``None`` answers as a plain assistant over the messages.
         messages_key: The state key of the conversation.
         draws_key: The state key where draw records are appended (a list with ``operator.add``).
         turn_key: An int state key counting turns, incremented by the node; ``None`` counts the
             records under ``draws_key`` instead.
-        **options: Any :class:`~langchain_vs.runnables.VerbalizedSampler` option; the persona's
+        **options: Any [`VerbalizedSampler`][langchain_vs.runnables.VerbalizedSampler] option; the
+            persona's
             own options win over these.
     """
 
@@ -288,7 +293,7 @@ class VerbalizedNode(VerbalizedConfig, RunnableSerializable[dict[str, Any], dict
     async def ainvoke(
         self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any
     ) -> dict[str, Any]:
-        """Async twin of :meth:`invoke`."""
+        """Async twin of `invoke()`."""
         return await self._acall_with_config(self._ainvoke, input, config, **kwargs)
 
     async def _ainvoke(

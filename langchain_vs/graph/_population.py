@@ -1,13 +1,17 @@
 """Persona populations drawn by Verbalized Sampling: a varied cast for a simulation.
 
-A simulation is only as varied as its cast. :func:`generate_population` asks the model, by VS,
-for members of a population described in words, each a :class:`PersonaProfile` (or the user's
-own pydantic schema with a ``name``), through :func:`~langchain_vs.apps.generate_dataset`: every
+A simulation is only as varied as its cast.
+[`generate_population()`][langchain_vs.graph.generate_population] asks the model, by VS,
+for members of a population described in words, each a
+[`PersonaProfile`][langchain_vs.graph.PersonaProfile] (or the user's
+own pydantic schema with a ``name``), through
+[`generate_dataset()`][langchain_vs.apps.generate_dataset]: every
 candidate is a member, duplicates are dropped (semantic by default, and never two members with
 one name), a seed makes it repeatable and ``out=`` keeps the members in a resumable JSONL file.
-Each member becomes a :class:`~langchain_vs.graph.Persona` whose description is built from the
-profile's fields (:func:`persona_from_profile`), so the result goes straight into
-:func:`~langchain_vs.graph.create_persona_simulation`.
+Each member becomes a [`Persona`][langchain_vs.graph.Persona] whose description is built from the
+profile's fields ([`persona_from_profile()`][langchain_vs.graph.persona_from_profile]), so the
+result goes straight into
+[`create_persona_simulation()`][langchain_vs.graph.create_persona_simulation].
 
 Examples:
     >>> persona = persona_from_profile(PersonaProfile(
@@ -57,7 +61,8 @@ __all__ = [
 ]
 
 MAX_POPULATION = 1000
-"""The most members :func:`generate_population` makes in one population (a simulation of 1,000
+"""The most members [`generate_population()`][langchain_vs.graph.generate_population] makes in one
+population (a simulation of 1,000
 personas compiles in about a second; bigger casts are rarely what a debate needs)."""
 POPULATION_PROMPT = (
     "Invent one member of this population: {description}\n"
@@ -100,15 +105,16 @@ def _sentence(text: str) -> str:
 
 
 def persona_from_profile(profile: BaseModel | Mapping[str, Any], **options: Any) -> Persona:
-    """The :class:`~langchain_vs.graph.Persona` of a profile, keeping the profile.
+    """The [`Persona`][langchain_vs.graph.Persona] of a profile, keeping the profile.
 
     The description is every field but ``name``, in order, as ``"Label: value."``; the profile
-    itself is kept as plain JSON in :attr:`Persona.profile`.
+    itself is kept as plain JSON in [`Persona.profile`][langchain_vs.graph.Persona.profile].
 
     Args:
-        profile: A :class:`PersonaProfile` (or another pydantic model with a ``name``), or its
+        profile: A [`PersonaProfile`][langchain_vs.graph.PersonaProfile] (or another pydantic model
+            with a ``name``), or its
             dict.
-        **options: Any other :class:`~langchain_vs.graph.Persona` field (``k``, ``method``,
+        **options: Any other [`Persona`][langchain_vs.graph.Persona] field (``k``, ``method``,
             ``model_settings``…).
 
     Raises:
@@ -145,9 +151,10 @@ def persona_from_profile(profile: BaseModel | Mapping[str, Any], **options: Any)
 
 @dataclass(frozen=True)
 class Population(Sequence[Persona]):
-    """A generated cast: a sequence of :class:`~langchain_vs.graph.Persona` objects.
+    """A generated cast: a sequence of [`Persona`][langchain_vs.graph.Persona] objects.
 
-    Pass it straight to :func:`~langchain_vs.graph.create_persona_simulation`. Fewer than ``n``
+    Pass it straight to
+    [`create_persona_simulation()`][langchain_vs.graph.create_persona_simulation]. Fewer than ``n``
     members when the run stopped first (``report.stopped`` says why: the call budget, or a
     model that only repeated itself); with ``out`` the members are in the file, ready to
     resume.
@@ -225,10 +232,11 @@ def _personas(
 
 
 def read_population(path: str | Path, *, schema: type[BaseModel] = PersonaProfile) -> list[Persona]:
-    """The personas of a population file written by :func:`generate_population`.
+    """The personas of a population file written by `generate_population()`.
 
     Args:
-        path: The JSONL file (``out=`` of :func:`generate_population`, or the CLI's
+        path: The JSONL file (``out=`` of
+            [`generate_population()`][langchain_vs.graph.generate_population], or the CLI's
             ``langchain-vs population --out``).
         schema: The profile schema the file was made with.
 
@@ -270,38 +278,44 @@ def generate_population(
 ) -> Population:
     """Draw ``n`` varied members of a population by VS, as personas for a simulation.
 
-    Each call asks for ``k`` members (:data:`POPULATION_PROMPT`) and every valid one is kept
+    Each call asks for ``k`` members ([`POPULATION_PROMPT`][langchain_vs.graph.POPULATION_PROMPT])
+    and every valid one is kept
     unless it repeats a member: the same profile, a near copy (``dedup="semantic"``, cosine
     similarity of the profiles' JSON at ``similarity_threshold`` or more) or the same name
     (ignoring case and spaces), always. It runs on
-    :func:`~langchain_vs.apps.generate_dataset`: the same file, resume, budget and report.
+    [`generate_dataset()`][langchain_vs.apps.generate_dataset]: the same file, resume, budget and
+    report.
 
     Args:
         description: Who the population is, e.g. ``"residents of a mid-sized town debating a
             new bus line"``.
-        n: How many members (1 to :data:`MAX_POPULATION`).
+        n: How many members (1 to [`MAX_POPULATION`][langchain_vs.graph.MAX_POPULATION]).
         model: Any chat model, or its name (``"local"``, ``"openai:gpt-4.1-mini"``).
-        schema: :class:`PersonaProfile`, or your own pydantic model with a ``name`` string (a
+        schema: [`PersonaProfile`][langchain_vs.graph.PersonaProfile], or your own pydantic model
+            with a ``name`` string (a
             subclass of it adds fields).
         method: The sampling method (``"direct"``: one member per call, the baseline).
         k: Members asked for per call.
         dedup: ``"semantic"`` or ``"exact"``.
         similarity_threshold: The near-copy threshold, in (0, 1].
         embeddings: For semantic dedup and the report's diversity (default: the offline MiniLM).
-        out: A JSONL file for the members (one a line, as :func:`generate_dataset` writes
-            them); read it again with :func:`read_population`.
+        out: A JSONL file for the members (one a line, as
+            [`generate_dataset()`][langchain_vs.apps.generate_dataset] writes
+            them); read it again with [`read_population()`][langchain_vs.graph.read_population].
         resume: Continue the members in ``out``.
         seed: Seeds the picks and each call's model seed: the same seed, the same population
             (given a deterministic model).
         max_calls: The call budget (default: 4 times the calls ``n`` needs).
         patience: Stop after this many calls in a row added no member.
         max_concurrency: Calls in flight at once.
-        on_progress: Called after every call with a :class:`~langchain_vs.apps.DatasetProgress`.
-        **options: Any other :class:`~langchain_vs.runnables.VerbalizedSampler` option
+        on_progress: Called after every call with a
+            [`DatasetProgress`][langchain_vs.apps.DatasetProgress].
+        **options: Any other [`VerbalizedSampler`][langchain_vs.runnables.VerbalizedSampler] option
             (``tail_threshold``…).
 
     Returns:
-        A :class:`Population`: the personas (with their profiles) and the run's report.
+        A [`Population`][langchain_vs.graph.Population]: the personas (with their profiles) and the
+        run's report.
 
     Raises:
         TypeError: An argument of the wrong type (``schema`` not a pydantic model class).
@@ -338,7 +352,7 @@ async def agenerate_population(
     on_progress: Callable[[DatasetProgress], None] | None = None,
     **options: Any,
 ) -> Population:
-    """The asynchronous twin of :func:`generate_population`, on ``agenerate_dataset``.
+    """The asynchronous twin of `generate_population()`, on ``agenerate_dataset``.
 
     Each call is a task; cancelled, the run cancels the calls in flight (the members so far
     are in ``out``, ready to resume).
@@ -358,7 +372,7 @@ def _prepare(
 ) -> tuple[str, dict[str, Any]]:
     """The population's checks, before any call; the prompt and generate_dataset's arguments.
 
-    Everything else is checked by :func:`~langchain_vs.apps.generate_dataset`.
+    Everything else is checked by [`generate_dataset()`][langchain_vs.apps.generate_dataset].
     """
     if not isinstance(description, str):
         raise TypeError(f"description must be a string, got {type(description).__name__}")

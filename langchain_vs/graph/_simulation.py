@@ -1,6 +1,7 @@
 """Persona simulations: personas wired into a compiled LangGraph graph.
 
-:func:`create_persona_simulation` makes each persona a :class:`~langchain_vs.graph.VerbalizedNode`
+[`create_persona_simulation()`][langchain_vs.graph.create_persona_simulation] makes each persona a
+[`VerbalizedNode`][langchain_vs.graph.VerbalizedNode]
 and routes turns between them: round robin, a function of the state, or *parallel drafts* —
 every persona drafts a line at once (fan-out with ``Send``) and a rule picks who speaks.
 
@@ -84,7 +85,7 @@ def _add_drafts(
 
 
 class PersonaSimulationState(TypedDict, total=False):
-    """The state of :func:`create_persona_simulation` graphs (all plain, serializable data).
+    """The state of `create_persona_simulation()` graphs (all plain, serializable data).
 
     Attributes:
         messages: The transcript; each persona line is an ``AIMessage`` named after its persona.
@@ -95,7 +96,7 @@ class PersonaSimulationState(TypedDict, total=False):
         drafts: With parallel drafts, the current round's drafts (emptied when a line is
             spoken): ``persona``, ``message`` and ``record`` each.
         finished: True once the conversation has ended (``max_turns`` lines, or the stop
-            condition): what :func:`simulation_status` reads.
+            condition): what [`simulation_status()`][langchain_vs.graph.simulation_status] reads.
     """
 
     messages: Annotated[list[AnyMessage], add_messages]
@@ -107,7 +108,8 @@ class PersonaSimulationState(TypedDict, total=False):
 
 TurnOrder = Literal["round_robin", "parallel_drafts"] | Callable[[dict[str, Any]], str]
 """``"round_robin"`` (the first persona opens), ``"parallel_drafts"`` (everyone drafts, a
-:data:`SpeakerRule` picks), or a function from the state to a persona name."""
+[`SpeakerRule`][langchain_vs.graph.SpeakerRule] picks), or a function from the state to a persona
+name."""
 SpeakerRule = Callable[[dict[str, Any], list[dict[str, Any]]], str]
 """With parallel drafts: ``(state, drafts) -> name`` of the persona who speaks. ``drafts`` are in
 persona order, each with ``persona``, ``message`` (the drafted ``AIMessage``) and ``record``."""
@@ -121,7 +123,7 @@ def _pick_probability(draft: dict[str, Any]) -> float:
 
 
 def most_likely_speaker(state: dict[str, Any], drafts: list[dict[str, Any]]) -> str:
-    """The default :data:`SpeakerRule`: the most confident draft, but never the last speaker.
+    """The default `SpeakerRule`: the most confident draft, but never the last speaker.
 
     Picks the draft whose chosen line had the highest verbalized probability among personas
     other than the one who spoke last (when anyone else drafted); ties go to the earlier persona.
@@ -137,7 +139,7 @@ _TURN_ORDERS = ("round_robin", "parallel_drafts")
 
 
 def _as_personas(personas: Any) -> list[Persona]:
-    """The personas as :class:`Persona` objects, each given as one or as its dict.
+    """The personas as `Persona` objects, each given as one or as its dict.
 
     Raises:
         TypeError: ``personas`` is not a list of them (a string, a single persona…), or holds
@@ -308,7 +310,8 @@ def create_persona_simulation(
     (``checkpointer``, ``store``, ``cache``), interrupts, ``debug`` and ``name`` go to
     ``StateGraph.compile``, and the compiled graph comes back.
 
-    Each persona is a :class:`~langchain_vs.graph.VerbalizedNode`. After the optional opening
+    Each persona is a [`VerbalizedNode`][langchain_vs.graph.VerbalizedNode]. After the optional
+    opening
     line (a ``HumanMessage`` named ``moderator``, added when the transcript is empty), turns
     run until ``max_turns`` persona lines were spoken or ``stop_condition(state)`` is true.
     With ``"round_robin"`` or a function, one persona node (named after the persona) speaks per
@@ -320,17 +323,19 @@ def create_persona_simulation(
     (``InMemorySaver``, ``SqliteSaver``, ``PostgresSaver``) to make runs resumable by thread id.
 
     Args:
-        personas: The voices, in speaking order for round robin: :class:`Persona` objects or
+        personas: The voices, in speaking order for round robin:
+            [`Persona`][langchain_vs.graph.Persona] objects or
             their dicts (``{"name": ..., "description": ...}``, validated as a ``Persona``).
         model: Any chat model, or its name (``"openai:gpt-4.1-mini"``, ``"local"``; see
-            :func:`~langchain_vs.local.resolve_chat_model`). Each persona gets its own
+            [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model]). Each persona gets its
+            own
             configured copy if it has settings.
         max_turns: Persona lines in total (three personas, ``max_turns=9``: three lines each
             in round robin).
         turn_order: ``"round_robin"``, ``"parallel_drafts"``, or a function from the state to
             the next persona's name.
         speaker_rule: With ``"parallel_drafts"``: ``(state, drafts) -> name``; default
-            :func:`most_likely_speaker`.
+            [`most_likely_speaker()`][langchain_vs.graph.most_likely_speaker].
         opening: The moderator's first line, if any.
         stop_condition: Ends the conversation early when it returns True.
         checkpointer: Saves the state after every step (resume, history, interrupts); ``None``
@@ -344,7 +349,8 @@ def create_persona_simulation(
         **node_options: VS options for every node (``k``, ``method``, ``seed``…).
 
     Returns:
-        The compiled graph, with state schema :class:`PersonaSimulationState`.
+        The compiled graph, with state schema
+        [`PersonaSimulationState`][langchain_vs.graph.PersonaSimulationState].
 
     Raises:
         ValueError: No personas, a persona dict that is not valid, duplicate or reserved names
@@ -464,7 +470,7 @@ def simulation_status(app: CompiledStateGraph[Any], config: RunnableConfig) -> S
 async def asimulation_status(
     app: CompiledStateGraph[Any], config: RunnableConfig
 ) -> SimulationStatus:
-    """The asynchronous twin of :func:`simulation_status`."""
+    """The asynchronous twin of [`simulation_status()`][langchain_vs.graph.simulation_status]."""
     return _status((await app.aget_state(config)).values)
 
 
@@ -491,7 +497,7 @@ def continue_simulation(app: CompiledStateGraph[Any], config: RunnableConfig) ->
 async def acontinue_simulation(
     app: CompiledStateGraph[Any], config: RunnableConfig
 ) -> dict[str, Any]:
-    """The asynchronous twin of :func:`continue_simulation`."""
+    """The asynchronous twin of `continue_simulation()`."""
     snapshot = await app.aget_state(config)
     status = _status(snapshot.values)
     if status == "finished":

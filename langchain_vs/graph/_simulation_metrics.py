@@ -1,11 +1,14 @@
 """Simulation metrics: diversity, persona adherence, convergence and repetition of the voices.
 
-:func:`simulation_metrics` reads one finished (or running) persona simulation, or many (e.g.
+[`simulation_metrics()`][langchain_vs.graph.simulation_metrics] reads one finished (or running)
+persona simulation, or many (e.g.
 the same cast over several seeds), and measures with embeddings (offline by default:
-:func:`~langchain_vs.eval.default_embeddings`). Every text is embedded once. Definitions, with
+[`default_embeddings()`][langchain_vs.eval.default_embeddings]). Every text is embedded once.
+Definitions, with
 ``cos`` the cosine similarity of two embeddings:
 
-- **Diversity** is :func:`~langchain_vs.eval.semantic_diversity` (1 - mean pairwise ``cos``):
+- **Diversity** is [`semantic_diversity()`][langchain_vs.eval.semantic_diversity] (1 - mean pairwise
+  ``cos``):
   of all persona lines; per persona (its lines, pooled over the simulations); per turn (the
   lines spoken at that turn in the different simulations, so it needs two or more).
 - **Adherence** of persona *p*: ``mean cos(line, own description) - mean cos(line, another
@@ -19,7 +22,7 @@ the same cast over several seeds), and measures with embeddings (offline by defa
   ``slope`` is its least-squares trend per window. A positive slope: the voices grow alike.
 - **Repetition** per persona, within each simulation: ``exact_repeats`` are its lines equal to
   an earlier line of its own once case, punctuation and spacing are folded (as
-  :func:`~langchain_vs.eval.answer_counts` does); ``near_repeats`` are its lines at
+  [`answer_counts()`][langchain_vs.eval.answer_counts] does); ``near_repeats`` are its lines at
   ``cos >= near_threshold`` to an earlier line of its own.
 - **Judged adherence** (optional, with ``judge=`` a chat model): one structured call per
   persona rates its lines from 1 (anyone's, or out of character) to 5 (unmistakably this
@@ -119,7 +122,7 @@ class Convergence:
 
 @dataclass(frozen=True)
 class SimulationMetrics:
-    """What :func:`simulation_metrics` measured: plain, JSON-able data (:meth:`to_dict`).
+    """What `simulation_metrics()` measured: plain, JSON-able data (`to_dict()`).
 
     Attributes:
         simulations: How many simulations were read.
@@ -129,8 +132,9 @@ class SimulationMetrics:
         diversity: Semantic diversity of all the persona lines.
         per_turn_diversity: Per turn, the diversity of that turn's lines across simulations.
         adherence: Mean adherence over the personas that have one.
-        personas: One :class:`PersonaMetrics` per persona, in the cast's order.
-        convergence: The :class:`Convergence` of the voices.
+        personas: One [`PersonaMetrics`][langchain_vs.graph.PersonaMetrics] per persona, in the
+            cast's order.
+        convergence: The [`Convergence`][langchain_vs.graph.Convergence] of the voices.
     """
 
     simulations: int
@@ -325,9 +329,10 @@ def simulation_metrics(
         states: One simulation's state (a ``PersonaSimulationState`` dict; message dicts, as
             LangGraph Server returns them, work too) or its checkpoint snapshot
             (``app.get_state(config)``), or a list of them (e.g. one per seed).
-        personas: The cast the simulations ran with (:class:`Persona` objects or their dicts).
+        personas: The cast the simulations ran with ([`Persona`][langchain_vs.graph.Persona] objects
+            or their dicts).
         embeddings: Any LangChain ``Embeddings``; default
-            :func:`~langchain_vs.eval.default_embeddings` (offline).
+            [`default_embeddings()`][langchain_vs.eval.default_embeddings] (offline).
         window: Lines per convergence window; default one round (as many as personas).
         near_threshold: Cosine in (0, 1] from which a line counts as a near repeat.
         judge: A chat model (or its name, e.g. ``"local"``) that also rates each persona's
@@ -335,7 +340,8 @@ def simulation_metrics(
             (evenly spaced); ``None``: embeddings only.
 
     Returns:
-        A :class:`SimulationMetrics` (``to_dict()``, ``to_markdown()``).
+        A [`SimulationMetrics`][langchain_vs.graph.SimulationMetrics] (``to_dict()``,
+        ``to_markdown()``).
 
     Raises:
         ValueError: No simulation, one without persona lines, a line spoken by someone not in

@@ -1,13 +1,14 @@
 """Outcome comparison: do many simulations end the way the real world does?
 
 An extractor maps each simulation's state to its outcome: a category (a vote, a stance) or a
-number (a donation, a price). :func:`compare_outcomes` compares the simulated distribution with
+number (a donation, a price). [`compare_outcomes()`][langchain_vs.graph.compare_outcomes] compares
+the simulated distribution with
 a reference one:
 
 - **Categories** (strings): ``kl_divergence`` is KL(simulated || reference) in nats, with
   ``epsilon`` added to the reference's mass of every category (then renormalized) so a category
   the reference never saw stays finite; ``js_divergence`` is Jensen-Shannon in bits, in [0, 1].
-  Both are :mod:`langchain_vs.eval`'s functions.
+  Both are [`langchain_vs.eval`][langchain_vs.eval]'s functions.
 - **Numbers**: ``ks_statistic`` is the two-sample Kolmogorov-Smirnov statistic (the largest gap
   between the two empirical CDFs, in [0, 1]); ``histogram_l1`` is the L1 distance between the
   two histograms' shares over ``bins`` equal-width bins spanning both samples (in [0, 2]).
@@ -189,7 +190,7 @@ def compare_outcomes(
 
     Args:
         states: The simulations: states or checkpoint snapshots, as for
-            :func:`~langchain_vs.graph.simulation_metrics`.
+            [`simulation_metrics()`][langchain_vs.graph.simulation_metrics].
         extractor: ``state -> outcome``: a category (a string) or a number.
         reference: For categories, a mapping category -> count or share, or a list of observed
             categories; for numbers, a list of observed numbers.
@@ -197,7 +198,8 @@ def compare_outcomes(
         epsilon: Categories: mass added to every category of the reference before KL.
 
     Returns:
-        An :class:`OutcomeComparison` (``to_dict()``, ``to_markdown()``).
+        An [`OutcomeComparison`][langchain_vs.graph.OutcomeComparison] (``to_dict()``,
+        ``to_markdown()``).
 
     Raises:
         ValueError: The extractor raised (the error names the simulation, by index or thread

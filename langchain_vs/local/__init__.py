@@ -1,7 +1,8 @@
 """The embedded default model, served by llama.cpp on 127.0.0.1.
 
 SmolLM2-135M-Instruct behind llama.cpp's OpenAI-compatible server, used through ``ChatOpenAI``;
-and :func:`resolve_chat_model`, the one place a model given by name becomes a chat model.
+and [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model], the one place a model given by
+name becomes a chat model.
 Imports nothing else of ``langchain_vs``.
 """
 

@@ -1,4 +1,4 @@
-"""The child process behind :class:`langchain_vs.local.LocalModelServer`.
+"""The child process behind `langchain_vs.local.LocalModelServer`.
 
 Run as ``python -m langchain_vs.local._llama_process '<json settings>'``. It serves the model with
 llama.cpp's own OpenAI-compatible HTTP server (through ``xllamacpp``) on 127.0.0.1, prints one

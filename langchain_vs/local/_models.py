@@ -1,10 +1,10 @@
 """A chat model by name, as LangChain's ``create_agent`` takes one: the one resolver.
 
 Every place of ``langchain_vs`` that takes a model (the faces, the graph, the apps, the CLI)
-passes it through :func:`resolve_chat_model`:
+passes it through [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model]:
 
 * a ``BaseChatModel`` is used as it is;
-* ``"local"`` is the embedded llama.cpp model (:func:`~langchain_vs.local.local_chat_model`);
+* ``"local"`` is the embedded llama.cpp model ([`local_chat_model()`][langchain_vs.local.local_chat_model]);
 * ``"provider:model"`` (``"openai:gpt-4.1-mini"``, ``"anthropic:claude-sonnet-4-5"``,
   ``"ollama:llama3.2"``) or a bare name LangChain can place (``"gpt-4.1-mini"``) goes through
   LangChain's ``init_chat_model`` (the ``langchain`` package, a dependency of langchain-vs); a

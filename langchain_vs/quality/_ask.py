@@ -1,12 +1,14 @@
 """Ask a chat model for one JSON verdict: structured output first, text fallback, bounded re-asks.
 
-The judges of this sub-package (:class:`~langchain_vs.quality.LLMJudge`,
-:class:`~langchain_vs.quality.PairwiseJudge`) each need one JSON document back from one call.
-The exchange is written once as a sans-I/O generator (:func:`_exchange`) and driven sync
-(:func:`ask_json`) and async (:func:`aask_json`), so both give the same verdict. The decisions
-are the engine's (:func:`~langchain_vs.core.structured_output_method`, the same binding, the same
-reading of a failed call with :func:`~langchain_vs.core.is_fault`), and the JSON is read by
-:mod:`langchain_vs.core.parsing`'s reader.
+The judges of this sub-package ([`LLMJudge`][langchain_vs.quality.LLMJudge],
+[`PairwiseJudge`][langchain_vs.quality.PairwiseJudge]) each need one JSON document back from one
+call.
+The exchange is written once as a sans-I/O generator (`_exchange()`) and driven sync
+(`ask_json()`) and async (`aask_json()`), so both give the same verdict. The decisions
+are the engine's ([`structured_output_method()`][langchain_vs.core.structured_output_method], the
+same binding, the same
+reading of a failed call with [`is_fault()`][langchain_vs.core.is_fault]), and the JSON is read by
+`langchain_vs.core.parsing`'s reader.
 
 Examples:
     >>> from langchain_core.language_models import GenericFakeChatModel
@@ -215,7 +217,7 @@ async def aask_json(
     structured_output: StructuredOutputMode,
     max_retries: int,
 ) -> T:
-    """The asynchronous twin of :func:`ask_json`, through the model's own async API."""
+    """The asynchronous twin of `ask_json()`, through the model's own async API."""
     steps = _Steps(model, task, mode=structured_output, max_retries=max_retries)
     while not steps.done:
         try:

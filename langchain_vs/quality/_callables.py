@@ -1,7 +1,8 @@
 """Scorers from what users already have: a function, a LangChain Runnable, or a Scorer.
 
-:func:`as_scorer` turns a reward model, a verifier, a regex check or a schema check into a
-:class:`~langchain_vs.core.Scorer` that scores all candidates of a draw in one batch.
+[`as_scorer()`][langchain_vs.quality.as_scorer] turns a reward model, a verifier, a regex check or a
+schema check into a
+[`Scorer`][langchain_vs.core.Scorer] that scores all candidates of a draw in one batch.
 
 Examples:
     >>> from langchain_vs.core import Candidate
@@ -60,7 +61,7 @@ class _CallableScorer:
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
     ) -> list[CandidateScore]:
-        """:meth:`score` in a worker thread, so a slow function does not block the loop."""
+        """`score()` in a worker thread, so a slow function does not block the loop."""
         return await run_in_executor(None, self.score, request, candidates)
 
 
@@ -85,17 +86,18 @@ class _RunnableScorer:
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
     ) -> list[CandidateScore]:
-        """The asynchronous twin of :meth:`score`, with one ``abatch``."""
+        """The asynchronous twin of `score()`, with one ``abatch``."""
         outputs = await self.runnable.abatch(self._inputs(request, candidates))
         return [_as_score(v, self.name, c) for v, c in zip(outputs, candidates, strict=True)]
 
 
 def as_scorer(scorer: Any, *, name: str | None = None, with_request: bool = False) -> Scorer:
-    """A :class:`~langchain_vs.core.Scorer` from a function, a Runnable, or a Scorer.
+    """A [`Scorer`][langchain_vs.core.Scorer] from a function, a Runnable, or a Scorer.
 
     Args:
         scorer: A function ``text -> number`` (a bool counts 1 or 0; a
-            :class:`~langchain_vs.core.CandidateScore` keeps a reason), a LangChain Runnable
+            [`CandidateScore`][langchain_vs.core.CandidateScore] keeps a reason), a LangChain
+            Runnable
             with the same input and output (called with ``batch``/``abatch``: one batch a
             draw), or a Scorer, returned as it is.
         name: The name records and messages use (default: the function's or Runnable's).
@@ -103,7 +105,8 @@ def as_scorer(scorer: Any, *, name: str | None = None, with_request: bool = Fals
             a Runnable gets ``{"text": text, "request": messages}``.
 
     Returns:
-        A scorer for ``scorer=`` of any face, or for :func:`combine_scorers`.
+        A scorer for ``scorer=`` of any face, or for
+        [`combine_scorers()`][langchain_vs.quality.combine_scorers].
 
     Raises:
         TypeError: ``scorer`` is none of these, or an ``async`` function (wrap it as

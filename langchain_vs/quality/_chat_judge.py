@@ -1,8 +1,9 @@
 """What the chat-model judges share: their checked options, and one JSON question per draw.
 
-:class:`~langchain_vs.quality.LLMJudge` and :class:`~langchain_vs.quality.PairwiseJudge` differ
+[`LLMJudge`][langchain_vs.quality.LLMJudge] and
+[`PairwiseJudge`][langchain_vs.quality.PairwiseJudge] differ
 in the question they ask and how they read the answer; how they are configured and how they ask
-(:mod:`langchain_vs.quality._ask`, sync and async) is this one class, which each judge holds.
+(`langchain_vs.quality._ask`, sync and async) is this one class, which each judge holds.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class ChatJudge:
         )
 
     async def aask(self, task: JsonTask[T]) -> T:
-        """The asynchronous twin of :meth:`ask`."""
+        """The asynchronous twin of `ask()`."""
         return await aask_json(
             self.model,
             task,

@@ -161,7 +161,7 @@ def numbered_schema(title: str, field: str, entries: Sequence[dict[str, Any]]) -
 
 
 def numbered_entries(value: Any, field: str, count: int, what: str) -> list[dict[str, Any]]:
-    """The entries ``1..count`` of a reply shaped by :func:`numbered_schema`, in order.
+    """The entries ``1..count`` of a reply shaped by `numbered_schema()`, in order.
 
     Raises:
         ValueError: Saying what makes the reply unusable (told to the model when re-asked).

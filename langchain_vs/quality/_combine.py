@@ -60,7 +60,7 @@ class WeightedScorer:
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
     ) -> list[CandidateScore]:
-        """The asynchronous twin of :meth:`score`; the members score concurrently."""
+        """The asynchronous twin of `score()`; the members score concurrently."""
         results = await asyncio.gather(*(m.ascore(request, candidates) for m, _ in self.members))
         return self._summed(candidates, results)
 
@@ -69,14 +69,15 @@ def combine_scorers(*weighted: tuple[Any, float], name: str | None = None) -> We
     """One scorer from ``(scorer, weight)`` pairs: the weighted sum of their scores.
 
     Args:
-        *weighted: Each a scorer (anything :func:`as_scorer` takes) and a finite, non-zero
+        *weighted: Each a scorer (anything [`as_scorer()`][langchain_vs.quality.as_scorer] takes)
+            and a finite, non-zero
             weight (negative: a penalty).
         name: The combined scorer's name (default: e.g. ``"0.7*judge+0.3*len"``).
 
     Raises:
         ValueError: no pair, a pair that is not ``(scorer, weight)``, or a weight that is 0,
             NaN, infinite or not a number.
-        TypeError: a member :func:`as_scorer` cannot take.
+        TypeError: a member [`as_scorer()`][langchain_vs.quality.as_scorer] cannot take.
 
     Examples:
         >>> combine_scorers((len, 0.5), (len, -0.25)).name

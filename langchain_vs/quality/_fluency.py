@@ -1,6 +1,7 @@
 """Fluency: how natural a candidate reads to a language model, from its own token log-probs.
 
-:class:`FluencyScorer` scores each candidate by the **mean log-probability of its tokens** under
+[`FluencyScorer`][langchain_vs.quality.FluencyScorer] scores each candidate by the **mean
+log-probability of its tokens** under
 a model served by llama.cpp's OpenAI-compatible server (the embedded local model, or any
 ``llama-server``), given the request as the conversation before it.
 
@@ -252,7 +253,7 @@ class FluencyScorer:
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
     ) -> list[CandidateScore]:
-        """The asynchronous twin of :meth:`score`."""
+        """The asynchronous twin of `score()`."""
         messages = convert_to_openai_messages(list(request))
         slots = asyncio.Semaphore(self.max_concurrency)
 

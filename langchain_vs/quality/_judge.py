@@ -3,7 +3,7 @@
 The judge sees the request and the candidates (in a seeded shuffle of their order, against
 position bias: the first VS candidate is usually the mode) and answers one JSON object with a
 ``{reason, score}`` entry per candidate, keyed by the candidate's number, by structured output
-where the model has it and in text otherwise (:mod:`langchain_vs.quality._ask`). Keyed, not a
+where the model has it and in text otherwise (`langchain_vs.quality._ask`). Keyed, not a
 list of ``{index, ...}``: a schema-constrained decoder then scores each candidate exactly once
 (on a list, the local model numbered candidates twice). The reason comes before the score, so
 a model that writes in order reasons before it rates. A reply that misses a candidate, names
@@ -62,7 +62,8 @@ def _check_scale(scale: Any) -> tuple[int, int]:
 class LLMJudge:
     """Scores all candidates of a draw in one call of a chat model, by a rubric on a scale.
 
-    Implements :class:`~langchain_vs.core.Scorer`; each :class:`~langchain_vs.core.CandidateScore`
+    Implements [`Scorer`][langchain_vs.core.Scorer]; each
+    [`CandidateScore`][langchain_vs.core.CandidateScore]
     keeps the judge's reason.
 
     Args:
@@ -183,7 +184,7 @@ class LLMJudge:
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
     ) -> list[CandidateScore]:
-        """The asynchronous twin of :meth:`score`."""
+        """The asynchronous twin of `score()`."""
         if not candidates:
             return []
         order, _ = shown_order(candidates, shuffle=self.chat.shuffle, seed=self.chat.seed)

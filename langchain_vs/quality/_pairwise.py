@@ -1,14 +1,16 @@
 """A pairwise judge: one chat-model call compares every pair of a draw's candidates.
 
 Rating on a scale asks a judge for an absolute number it cannot calibrate; choosing the better of
-two is easier and steadier. :class:`PairwiseJudge` shows the request and the candidates (in a
+two is easier and steadier. [`PairwiseJudge`][langchain_vs.quality.PairwiseJudge] shows the request
+and the candidates (in a
 seeded shuffle), lists all k(k-1)/2 pairs (each pair's two sides in a seeded order, against
 position bias) and asks for the better one of each pair in one JSON reply — one call per draw,
 structured output where the model has it, the text fallback and re-asks of
-:mod:`langchain_vs.quality._ask`. The verdicts are fitted as a Bradley-Terry model
-(:func:`~langchain_vs.quality.bradley_terry`'s algorithm and prior) and each candidate scores its
+`langchain_vs.quality._ask`. The verdicts are fitted as a Bradley-Terry model
+([`bradley_terry()`][langchain_vs.quality.bradley_terry]'s algorithm and prior) and each candidate
+scores its
 log-strength. One call holds at most ``MAX_PAIRWISE_CANDIDATES`` candidates (45 pairs); for
-more, use :class:`~langchain_vs.quality.LLMJudge`.
+more, use [`LLMJudge`][langchain_vs.quality.LLMJudge].
 
 Examples:
     >>> from langchain_core.language_models import GenericFakeChatModel
@@ -51,13 +53,14 @@ MAX_PAIRWISE_CANDIDATES = 10
 class PairwiseJudge:
     """Compares every pair of a draw's candidates in one chat-model call; scores by Bradley-Terry.
 
-    Implements :class:`~langchain_vs.core.Scorer`: a candidate's score is its fitted
+    Implements [`Scorer`][langchain_vs.core.Scorer]: a candidate's score is its fitted
     log-strength (0 is the reference), its reason how many comparisons it won.
 
     Args:
         model: The judge: any LangChain chat model, configured as it should be called.
         rubric: What makes a response better, in words.
-        prior: The Bradley-Terry prior (see :func:`~langchain_vs.quality.bradley_terry`).
+        prior: The Bradley-Terry prior (see
+            [`bradley_terry()`][langchain_vs.quality.bradley_terry]).
         structured_output: How to ask for the JSON reply (``"auto"``: the model's structured
             output when it has it, else text).
         max_retries: Re-asks after an unusable reply (0 to ``MAX_RETRIES``).
@@ -178,7 +181,7 @@ class PairwiseJudge:
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
     ) -> list[CandidateScore]:
-        """The asynchronous twin of :meth:`score`."""
+        """The asynchronous twin of `score()`."""
         if len(candidates) < 2:
             return [CandidateScore(0.0, "nothing to compare with")] * len(candidates)
         return await self.chat.aask(self._task(request, candidates))

@@ -1,14 +1,16 @@
 """A preference model over embeddings: learn from pairs, score candidates never compared.
 
 Bradley-Terry with features: P(a is preferred to b) = sigmoid(w . (e(a) - e(b))), where e is a
-text's embedding. :meth:`PreferenceModel.fit` finds w by L2-regularized logistic regression on
+text's embedding. [`PreferenceModel.fit()`][langchain_vs.quality.PreferenceModel.fit] finds w by
+L2-regularized logistic regression on
 the differences of the preferred and the other text's embeddings (no intercept: swapping a pair
 flips the probability). The optimum lies in the span of the n differences D (the representer
 theorem), so w = D^T a and Newton's method runs on the n coefficients a: each step solves the
 n-by-n system (S K + lambda I) step = lambda a - (1 - sigmoid(K a)), with K = D D^T and S the
 logistic weights. That is cheap for the few hundred pairs a user gives, whatever the embedding's
 dimension (2048 for hashed n-grams). A candidate's score is w . e(text), a log-strength on the
-same scale as :class:`~langchain_vs.quality.BradleyTerryScorer`'s, for any text: a user's thumbs
+same scale as [`BradleyTerryScorer`][langchain_vs.quality.BradleyTerryScorer]'s, for any text: a
+user's thumbs
 on earlier candidates rate (and, through a tilt, reweight) new ones.
 
 Needs numpy (the ``embeddings`` extra) and any LangChain ``Embeddings``.
@@ -96,7 +98,7 @@ def _fit_weights(differences: Any, regularization: float) -> Any:
 class PreferenceModel:
     """Scores any text by a preference model fitted on pairs of embedded texts.
 
-    Implements :class:`~langchain_vs.core.Scorer`. Make one with :meth:`fit`; a candidate's
+    Implements [`Scorer`][langchain_vs.core.Scorer]. Make one with `fit()`; a candidate's
     score is its log-strength w . e(text): P(a preferred to b) = sigmoid(score(a) - score(b)).
 
     Args:
@@ -139,7 +141,8 @@ class PreferenceModel:
 
         Raises:
             ValueError: No preferences, a bad regularization, embeddings with NaN.
-            TypeError: An item that is not a :class:`Preference`, or no ``Embeddings``.
+            TypeError: An item that is not a [`Preference`][langchain_vs.quality.Preference], or no
+                ``Embeddings``.
             ImportError: numpy is not installed (the message has the ``pip install`` line).
         """
         regularization = check_positive(
@@ -177,7 +180,7 @@ class PreferenceModel:
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
     ) -> list[CandidateScore]:
-        """The asynchronous twin of :meth:`score`, through the embeddings' async API."""
+        """The asynchronous twin of `score()`, through the embeddings' async API."""
         if not candidates:
             return []
         embedded = await self.embeddings.aembed_documents([c.text for c in candidates])

@@ -1,6 +1,7 @@
 """Pairwise preferences read as a Bradley-Terry model, and a scorer by the fitted strengths.
 
-Bradley-Terry: item i beats item j with probability sᵢ / (sᵢ + sⱼ). :func:`bradley_terry` fits
+Bradley-Terry: item i beats item j with probability sᵢ / (sᵢ + sⱼ).
+[`bradley_terry()`][langchain_vs.quality.bradley_terry] fits
 the strengths s by maximum likelihood with Hunter's MM iteration (Hunter 2004, "MM algorithms for
 generalized Bradley-Terry models", eq. 3): sᵢ ← Wᵢ / Σⱼ nᵢⱼ / (sᵢ + sⱼ), with Wᵢ the wins of i
 and nᵢⱼ the comparisons of i and j. Alone, that estimate is infinite for an item that never
@@ -12,7 +13,8 @@ strength 1. The reference also fixes the scale (no renormalization is needed). T
 lines of pure Python; the ``choix`` package would add a dependency (and numpy/scipy for every
 user of this core extra) for the same estimate.
 
-:class:`BradleyTerryScorer` scores a candidate by its log-strength, matched by text (ignoring
+[`BradleyTerryScorer`][langchain_vs.quality.BradleyTerryScorer] scores a candidate by its
+log-strength, matched by text (ignoring
 case and white space). On that scale a reward tilt p' ~ p * exp(score / beta) with beta = 1 is
 p' ~ p * s: the VS distribution reweighted by the preference model's own odds.
 
@@ -86,7 +88,7 @@ def preferences_from_choice(chosen: str, shown: Iterable[str]) -> list[Preferenc
     """A user chose ``chosen`` among ``shown`` (a thumbs-up on one candidate of a draw).
 
     Read as: ``chosen`` is preferred to every other text shown (the same text again, by
-    :func:`~langchain_vs.core.text_key`, is skipped).
+    [`text_key()`][langchain_vs.core.text_key], is skipped).
 
     Examples:
         >>> [p.loser for p in preferences_from_choice("Tea", ["Coffee", "tea", "Water"])]
@@ -111,7 +113,7 @@ def check_prior(prior: Any) -> float:
 
 
 def checked_preferences(preferences: Iterable[Preference]) -> list[Preference]:
-    """``preferences`` as a list of at least one :class:`Preference`."""
+    """``preferences`` as a list of at least one [`Preference`][langchain_vs.quality.Preference]."""
     listed = list(preferences)
     if not listed:
         raise ValueError("no preferences: give at least one Preference(winner=..., loser=...)")
@@ -167,7 +169,7 @@ def bradley_terry(
 
     Raises:
         ValueError: No preferences, or a bad prior.
-        TypeError: An item that is not a :class:`Preference`.
+        TypeError: An item that is not a [`Preference`][langchain_vs.quality.Preference].
     """
     prior = check_prior(prior)
     listed = checked_preferences(preferences)
@@ -182,11 +184,12 @@ def bradley_terry(
 class BradleyTerryScorer:
     """Scores candidates by Bradley-Terry strength: ``log(s)``, matched by text.
 
-    Implements :class:`~langchain_vs.core.Scorer`. A candidate whose text has no strength gets
+    Implements [`Scorer`][langchain_vs.core.Scorer]. A candidate whose text has no strength gets
     ``unseen_strength`` (1.0: the reference, where a fit puts an item never compared).
 
     Args:
-        strengths: Each text's strength (> 0), e.g. from :func:`bradley_terry`.
+        strengths: Each text's strength (> 0), e.g. from
+            [`bradley_terry()`][langchain_vs.quality.bradley_terry].
         unseen_strength: The strength of a text not in ``strengths``.
         name: How the scorer is named in draw records.
 
@@ -218,7 +221,7 @@ class BradleyTerryScorer:
     def from_preferences(
         cls, preferences: Iterable[Preference], *, prior: float = DEFAULT_PRIOR
     ) -> BradleyTerryScorer:
-        """Fit :func:`bradley_terry` to ``preferences`` and score by the strengths."""
+        """Fit `bradley_terry()` to ``preferences`` and score by the strengths."""
         return cls(bradley_terry(preferences, prior=prior))
 
     def log_strength(self, text: str) -> float:
@@ -243,5 +246,5 @@ class BradleyTerryScorer:
     async def ascore(
         self, request: Sequence[BaseMessage], candidates: Sequence[Candidate]
     ) -> list[CandidateScore]:
-        """The same as :meth:`score` (nothing to wait for)."""
+        """The same as `score()` (nothing to wait for)."""
         return self.score(request, candidates)

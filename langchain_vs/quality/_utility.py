@@ -29,7 +29,7 @@ class EmbeddingUtility:
 
     Args:
         embeddings: Any LangChain embeddings; ``None``:
-            :func:`~langchain_vs.eval.default_embeddings`
+            [`default_embeddings()`][langchain_vs.eval.default_embeddings]
             (MiniLM when installed, else hashed n-grams).
     """
 
@@ -59,8 +59,8 @@ def resolve_utility(utility: UtilityName | Utility = "auto") -> Utility:
     """The utility a name stands for (a callable is returned as it is).
 
     ``"auto"``: the embedding cosine with MiniLM when the ``embeddings`` extra is installed,
-    else :func:`~langchain_vs.core.lexical_utility`; ``"embedding"``: the cosine with
-    :func:`~langchain_vs.eval.default_embeddings`; ``"lexical"``: token-set F1.
+    else [`lexical_utility()`][langchain_vs.core.lexical_utility]; ``"embedding"``: the cosine with
+    [`default_embeddings()`][langchain_vs.eval.default_embeddings]; ``"lexical"``: token-set F1.
     """
     if callable(utility):
         return utility

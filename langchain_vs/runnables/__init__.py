@@ -1,7 +1,9 @@
 """The VS faces that wrap any chat model.
 
-:class:`VerbalizedSampler` (a chain component), :class:`VerbalizedChatModel` (a drop-in chat
-model), :func:`verbalize` (one call) and :class:`VerbalizedSamplingMiddleware` (for
+[`VerbalizedSampler`][langchain_vs.runnables.VerbalizedSampler] (a chain component),
+[`VerbalizedChatModel`][langchain_vs.runnables.VerbalizedChatModel] (a drop-in chat
+model), [`verbalize()`][langchain_vs.runnables.verbalize] (one call) and
+[`VerbalizedSamplingMiddleware`][langchain_vs.runnables.VerbalizedSamplingMiddleware] (for
 ``create_agent``).
 """
 

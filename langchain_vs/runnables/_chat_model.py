@@ -113,7 +113,8 @@ def _traced_schema(candidate: CandidateSchema) -> dict[str, Any]:
 class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
     """A chat model that answers by Verbalized Sampling through another chat model.
 
-    Takes the same options as :class:`~langchain_vs.runnables.VerbalizedSampler` and goes wherever a
+    Takes the same options as [`VerbalizedSampler`][langchain_vs.runnables.VerbalizedSampler] and
+    goes wherever a
     chat model goes: a chain, a RAG pipeline, a LangGraph node, an agent. Each call asks the
     wrapped model for ``k`` responses with probabilities and returns one drawn from them: an
     ``AIMessage`` with the pick as content, the distribution in
@@ -147,7 +148,8 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
 
     model: BaseChatModel
     """The chat model that is asked for the distribution: any LangChain chat model, or its name
-    (``"openai:gpt-4.1-mini"``, ``"local"``; see :func:`~langchain_vs.local.resolve_chat_model`)."""
+    (``"openai:gpt-4.1-mini"``, ``"local"``; see
+    [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model])."""
     temperature: Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)] | None = None
     """Sampling temperature of the wrapped model, a finite number of at least 0 (``None`` keeps
     its own; the provider may cap it, e.g. at 2 for OpenAI)."""

@@ -107,7 +107,8 @@ def _quiet() -> Iterator[RunnableConfig]:
 class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[Any], Any, Any]):
     """``create_agent`` middleware: the agent's final answers are drawn by Verbalized Sampling.
 
-    Takes the VS options of :class:`~langchain_vs.core.VerbalizedConfig` (``k``, ``method``,
+    Takes the VS options of [`VerbalizedConfig`][langchain_vs.core.VerbalizedConfig] (``k``,
+    ``method``,
     ``seed``, ``selection``, ...; keyword-only, strictly checked) and no model: each draw asks
     the agent's own model (``request.model``, so a model another middleware swaps in is used
     too) with the agent's system prompt and messages.
@@ -254,7 +255,7 @@ class VerbalizedSamplingMiddleware(VerbalizedConfig, AgentMiddleware[AgentState[
         request: ModelRequest[Any],
         handler: Callable[[ModelRequest[Any]], Awaitable[ModelResponse[Any]]],
     ) -> ModelResponse[Any]:
-        """The asynchronous twin of :meth:`wrap_model_call`."""
+        """The asynchronous twin of `wrap_model_call()`."""
         engine = self._engine(request)
         probe: AIMessage | None = None
         with _quiet() as config:

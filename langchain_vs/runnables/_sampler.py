@@ -1,4 +1,4 @@
-"""The VS Runnable over any chat model, and the one-call :func:`verbalize` helper.
+"""The VS Runnable over any chat model, and the one-call `verbalize()` helper.
 
 Examples:
     >>> from langchain_core.language_models import GenericFakeChatModel
@@ -97,7 +97,8 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
     (so ``prompt | sampler`` works) or a dict with ``messages``. Output, by ``output``:
     ``"message"`` (an ``AIMessage`` with the chosen text as content, the distribution in
     ``response_metadata["verbalized_sampling"]`` and token usage summed over every model call),
-    ``"text"``, ``"candidate"`` (a :class:`Candidate`), ``"distribution"``, or ``"value"``
+    ``"text"``, ``"candidate"`` (a [`Candidate`][langchain_vs.core.Candidate]), ``"distribution"``,
+    or ``"value"``
     (with a ``schema``: the picked object). Keyword arguments bound with ``.bind()`` or passed
     to ``invoke`` go to every model call (e.g. ``stop``).
 
@@ -124,7 +125,8 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
 
     model: BaseChatModel
     """The chat model that is asked for the distribution: any LangChain chat model, or its name
-    (``"openai:gpt-4.1-mini"``, ``"local"``; see :func:`~langchain_vs.local.resolve_chat_model`)."""
+    (``"openai:gpt-4.1-mini"``, ``"local"``; see
+    [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model])."""
     output: OutputKind = "message"
     """What ``invoke`` returns: ``message``, ``text``, ``candidate``, ``distribution`` or
     ``value`` (a structured candidate's object; needs ``schema``)."""
@@ -187,7 +189,7 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
         return self._output(draw)
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        """Async twin of :meth:`invoke`, through the model's own async API."""
+        """Async twin of `invoke()`, through the model's own async API."""
         return await self._acall_with_config(self._ainvoke, input, config, **kwargs)
 
     async def _ainvoke(
@@ -229,7 +231,7 @@ class VerbalizedSampler(VerbalizedConfig, RunnableSerializable[Any, Any]):
     async def astream(
         self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
     ) -> AsyncIterator[Any]:
-        """Async twin of :meth:`stream`."""
+        """Async twin of `stream()`."""
 
         async def single() -> AsyncIterator[Any]:
             yield input
@@ -296,9 +298,10 @@ def verbalize(
         prompt: The request (or pass ``messages``).
         messages: A conversation to answer instead of ``prompt``.
         model: Any LangChain chat model, or its name (``"openai:gpt-4.1-mini"``, ``"local"``;
-            see :func:`~langchain_vs.local.resolve_chat_model`); ``None``: OpenAI when
+            see [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model]); ``None``: OpenAI
+            when
             ``OPENAI_API_KEY`` is set, else the embedded local model (see
-            :func:`~langchain_vs.local.default_chat_model`).
+            [`default_chat_model()`][langchain_vs.local.default_chat_model]).
         k: How many responses.
         method: The sampling method.
         tail_threshold: Ask for responses each below this probability (more diversity).
@@ -308,11 +311,12 @@ def verbalize(
         structured_output: Structured-output mode (``auto`` by default).
         schema: Structured candidates: a pydantic model class, ``TypedDict`` or JSON-schema
             dict each response must follow (``Candidate.value`` holds the object).
-        scorer: A :class:`~langchain_vs.core.Scorer` (see
-            :func:`~langchain_vs.quality.as_scorer`): its scores are in the draw, and with
+        scorer: A [`Scorer`][langchain_vs.core.Scorer] (see
+            [`as_scorer()`][langchain_vs.quality.as_scorer]): its scores are in the draw, and with
             ``min_score=`` or ``tilt=`` (in ``options``) the distribution returned is the one
             filtered or tilted by them.
-        **options: Any other :class:`VerbalizedSampler` option (``tilt``, ``min_score``,
+        **options: Any other [`VerbalizedSampler`][langchain_vs.runnables.VerbalizedSampler] option
+            (``tilt``, ``min_score``,
             ``utility``...).
 
     Returns:

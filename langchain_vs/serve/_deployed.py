@@ -3,14 +3,17 @@
 It serves through ``langgraph dev`` (in memory, for development) and the self-hosted LangGraph
 Server containers (PostgreSQL and Redis, for production).
 
-``deploy/langgraph.json`` points the server at :func:`make_persona_simulation`, a graph factory:
+``deploy/langgraph.json`` points the server at
+[`make_persona_simulation()`][langchain_vs.serve.make_persona_simulation], a graph factory:
 the server calls it with each run's config and compiles the graph it returns with its own
 checkpointer (in memory for ``langgraph dev``, PostgreSQL in the containers). A run's
 ``configurable`` may set the personas (or a generated ``population``: see
-:mod:`langchain_vs.serve._populations`), turn limit, opening, k, method, seed, selection and turn
-order, and the model's settings (:class:`SimulationSettings`); anything not set takes the
-debate in docs/personas.md. The model comes from the environment (:func:`deployed_chat_model`),
-and so do the operator's limits on runs (:class:`~langchain_vs.serve.RunLimits`): which model
+`langchain_vs.serve._populations`), turn limit, opening, k, method, seed, selection and turn
+order, and the model's settings ([`SimulationSettings`][langchain_vs.serve.SimulationSettings]);
+anything not set takes the
+debate in docs/personas.md. The model comes from the environment
+([`deployed_chat_model()`][langchain_vs.serve.deployed_chat_model]),
+and so do the operator's limits on runs ([`RunLimits`][langchain_vs.serve.RunLimits]): which model
 settings a run may send (sampling settings by default), and caps on personas, turns, ``k`` and
 tokens.
 
@@ -81,13 +84,14 @@ class SimulationSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     personas: Annotated[list[Persona], Field(min_length=1)] = list(DEFAULT_PERSONAS)
-    """Each a :class:`~langchain_vs.graph.Persona` or its dict (``name``, ``description``…)."""
+    """Each a [`Persona`][langchain_vs.graph.Persona] or its dict (``name``, ``description``…)."""
     population: JsonValue = None  # its shape is checked by population_personas
     """Instead of ``personas``: a generated population's profiles, or the name of a population
     file in the operator's folder (checked by
-    :func:`~langchain_vs.serve._populations.population_personas`)."""
+    `population_personas()`)."""
     max_turns: Annotated[int, Field(strict=True, ge=1)] = 6
-    """At most ``$LANGCHAIN_VS_MAX_TURNS`` in a deployment (see :class:`RunLimits`)."""
+    """At most ``$LANGCHAIN_VS_MAX_TURNS`` in a deployment (see
+    [`RunLimits`][langchain_vs.serve.RunLimits])."""
     opening: str | None = DEFAULT_OPENING
     k: CandidateCount = VerbalizedConfig.model_fields["k"].default  # the one default k
     method: Method = Method.VS_STANDARD
@@ -149,7 +153,8 @@ def deployed_chat_model() -> BaseChatModel:
 
     ``$LANGCHAIN_VS_BASE_URL`` and ``$LANGCHAIN_VS_MODEL_NAME``: any OpenAI-compatible endpoint
     (its key from ``$OPENAI_API_KEY``, if it needs one); else OpenAI with ``$OPENAI_API_KEY``;
-    else the embedded local model (see :func:`~langchain_vs.local.default_chat_model`).
+    else the embedded local model (see
+    [`default_chat_model()`][langchain_vs.local.default_chat_model]).
 
     Raises:
         ValueError: Only one of the two endpoint variables is set.
@@ -225,7 +230,8 @@ async def make_persona_simulation(config: RunnableConfig) -> CompiledStateGraph[
     (in memory for ``langgraph dev``, PostgreSQL in the containers). The
     model is made in a worker thread: starting the embedded model's server blocks, and the
     server's event loop must not. Everything a run sets is checked against the operator's
-    limits (:func:`run_limits`) before the graph is built, so before any model call.
+    limits ([`run_limits()`][langchain_vs.serve.run_limits]) before the graph is built, so before
+    any model call.
 
     Raises:
         ValueError: The run's settings are bad or over the operator's limits, or the

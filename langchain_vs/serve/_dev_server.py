@@ -87,7 +87,8 @@ def langgraph_dev(
         config: The ``langgraph.json`` (``deploy/langgraph.json`` serves the simulation).
         port: The port; default: a free one.
         environment: The server's environment; default: this process's. The simulation's model
-            comes from it (``LANGCHAIN_VS_BASE_URL``…, see :mod:`langchain_vs.serve`). The
+            comes from it (``LANGCHAIN_VS_BASE_URL``…, see
+            [`langchain_vs.serve`][langchain_vs.serve]). The
             CLI's analytics are turned off (traffic stays on loopback) unless it sets them.
         workdir: Where the server keeps its state and log (``langgraph-dev.log``); default: a
             temporary folder, deleted afterwards.

@@ -1,15 +1,19 @@
 """A generated population as a deployed run's cast: inline, or a file in the operator's folder.
 
 A run's ``configurable`` may set ``population``: a list of profiles (what
-:func:`~langchain_vs.graph.generate_population` makes, as plain JSON), or the name of a
+[`generate_population()`][langchain_vs.graph.generate_population] makes, as plain JSON), or the name
+of a
 population file (``langchain-vs population --out``) inside the folder the operator names in
 ``$LANGCHAIN_VS_POPULATION_DIR``. Both come from whoever can reach the server, so both are
 checked against an allow-list before anything is read or sent: at most the run's persona cap
-of profiles, each a flat object of at most :data:`MAX_PROFILE_FIELDS` fields named like
-identifiers, each value a number, a boolean or a string of at most :data:`MAX_PROFILE_CHARS`
+of profiles, each a flat object of at most
+[`MAX_PROFILE_FIELDS`][langchain_vs.serve.MAX_PROFILE_FIELDS] fields named like
+identifiers, each value a number, a boolean or a string of at most
+[`MAX_PROFILE_CHARS`][langchain_vs.serve.MAX_PROFILE_CHARS]
 characters, and a ``name``; a file name is a relative path of plain names ending in
 ``.jsonl``, resolved inside the folder (no ``..``, no hidden files, no symlink out of it), a
-regular file of at most :data:`MAX_POPULATION_FILE_BYTES`. Only the profiles' descriptions
+regular file of at most [`MAX_POPULATION_FILE_BYTES`][langchain_vs.serve.MAX_POPULATION_FILE_BYTES].
+Only the profiles' descriptions
 reach the model (a profile cannot set a persona's options or model settings).
 
 Examples:

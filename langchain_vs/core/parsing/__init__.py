@@ -1,7 +1,7 @@
 """Model output to a distribution: the output parser, its formats, and streaming parses.
 
 JSON, XML-style tags and numbered lists are read in linear time; a reply that is still
-streaming is parsed incrementally (:class:`PartialParse`).
+streaming is parsed incrementally (`PartialParse`).
 """
 
 from __future__ import annotations

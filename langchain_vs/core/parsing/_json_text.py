@@ -1,10 +1,10 @@
 """JSON in a model's reply, read in linear time: whole documents, cut-off documents, prose around.
 
 Models send JSON that is cut at the token limit, has trailing commas, or sits after a line of
-prose. :func:`close_json` reads such a value in one pass: it keeps everything up to the last
+prose. `close_json()` reads such a value in one pass: it keeps everything up to the last
 point where the value was still well formed, drops trailing commas and closes what was left open.
-:func:`read_json_document` reads a reply that *is* a JSON document (structured output), and
-:func:`find_json` finds the outermost acceptable JSON value in free text. Neither ever looks
+`read_json_document()` reads a reply that *is* a JSON document (structured output), and
+`find_json()` finds the outermost acceptable JSON value in free text. Neither ever looks
 inside a string for more JSON, so JSON that a response quotes stays part of that response.
 
 Examples:
@@ -99,7 +99,7 @@ def _read_value(text: str, start: int, *, fast: bool) -> tuple[Any, int, bool]:
 
 
 def _read_scanned(text: str, start: int) -> tuple[Any, int, bool]:
-    """The slow path: the mending scan, then decoding what it kept (see :func:`_read_value`)."""
+    """The slow path: the mending scan, then decoding what it kept (see `_read_value()`)."""
     mended, end, whole = _mend(text, start)
     return _decoded(mended), end, whole
 
@@ -108,7 +108,7 @@ def _read_whole(text: str, start: int) -> tuple[Any, int] | None:
     """The fast path: an object or array at ``start`` that is valid JSON as it stands.
 
     The C decoder alone reads it; ``None`` when it is not valid as it stands (then only the
-    mending scan can tell what it is). For every value it returns, :func:`_mend` would return
+    mending scan can tell what it is). For every value it returns, `_mend()` would return
     the same value, end and "whole": the scan accepts exactly JSON's grammar (no ``NaN``), up
     to the depth cap checked here.
     """

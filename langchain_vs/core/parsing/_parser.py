@@ -1,4 +1,4 @@
-"""Model output to :class:`VerbalizedDistribution`: the VS output parser.
+"""Model output to `VerbalizedDistribution`: the VS output parser.
 
 Examples:
     >>> parser = VerbalizedOutputParser(k=2)
@@ -117,7 +117,7 @@ def _text_of(item: Any) -> str | None:
 
 
 class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
-    """Parse a model's reply into a :class:`VerbalizedDistribution`, repairing its weights.
+    """Parse a model's reply into a `VerbalizedDistribution`, repairing its weights.
 
     Reads a JSON object (bare, in ``` fences, after prose, with trailing commas), a JSON list of
     objects or strings, XML-style ``<response><text>…</text><probability>…</probability>``

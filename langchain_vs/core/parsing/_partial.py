@@ -1,7 +1,7 @@
 """Parsing a reply while it streams, with total work linear in the reply's length.
 
 Re-parsing the whole reply on every chunk costs quadratic time: a 15 KB reply in 4-character
-chunks would be parsed 3,750 times. :class:`PartialParse` keeps the chunks in a list (joined
+chunks would be parsed 3,750 times. `PartialParse` keeps the chunks in a list (joined
 only when parsed) and parses again only when the reply grew by an eighth since the last parse
 and the new text could have closed a response (a bracket, a tag, a quote, a new line: until a
 parse shows a new response, later chunks count as such text too). Each
@@ -34,7 +34,7 @@ _GROWTH_SHARE = 8
 
 
 class _ReplyParser(Protocol):
-    """What :class:`PartialParse` needs of :class:`~langchain_vs.VerbalizedOutputParser`."""
+    """What `PartialParse` needs of `VerbalizedOutputParser`."""
 
     def parse_partial(
         self, payload: Any, *, document: bool = False
@@ -72,7 +72,7 @@ class PartialParse:
     """Accumulates a streamed reply and reports each new set of completed responses.
 
     It is the one owner of the reply: its text (parsed), its message chunks (merged by
-    :meth:`message`, which keeps their metadata), or a whole value (:meth:`hold`).
+    `message()`, which keeps their metadata), or a whole value (`hold()`).
 
     Args:
         parser: Reads the reply.
