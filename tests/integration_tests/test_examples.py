@@ -11,7 +11,7 @@ EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.py"))
 # The long comparisons run small here: the code path is the same, the sample is not.
 SMALL = {
     "measure_diversity": ["--samples", "2"],
-    "persona_simulation": ["--seeds", "1", "--turns", "2"],
+    "persona_simulation": ["--seeds", "1", "--turns", "1"],
     "serve_simulation": ["--turns", "2"],
 }
 
