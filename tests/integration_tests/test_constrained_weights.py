@@ -18,9 +18,6 @@ PROMPTS = [
     "Tell me a joke about coffee.",
     "Name a color for a new car.",
     "Suggest a name for a cat.",
-    "Give me an idea for a weekend hobby.",
-    "Write an opening line for a story about the sea.",
-    "Recommend a fruit for breakfast.",
 ]
 
 
@@ -35,8 +32,9 @@ def check_constrained(records: list[dict], definition: ProbabilityDefinition) ->
 
 def test_a_seeded_batch_on_the_embedded_model_needs_no_rescaling(chat_model: ChatOpenAI) -> None:
     # The session's model is a ChatOpenAI on the embedded server: constrained by default.
+    # Three prompts: the grammar holds every reply alike, so more replies prove nothing more.
     sampler = VerbalizedSampler(model=chat_model, k=5, seed=0, output="message")
-    messages = sampler.batch(PROMPTS, {"max_concurrency": 4})
+    messages = sampler.batch(PROMPTS, {"max_concurrency": 3})
     check_constrained(
         [m.response_metadata["verbalized_sampling"] for m in messages],
         ProbabilityDefinition.EXPLICIT,
