@@ -121,7 +121,8 @@ def test_the_sdist_and_the_wheel_hold_the_package_and_nothing_else(dist: Dist) -
     built = {name for name in members if name.startswith("langchain_vs.egg-info/")}
     # What a build from the sdist needs (the wheel below was built from it), and nothing more:
     # tests, docs and benchmarks stay in the repository.
-    meta = {"PKG-INFO", "setup.cfg", "pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md"}
+    meta = {"PKG-INFO", "setup.cfg", "pyproject.toml", "MANIFEST.in"}
+    meta |= {"README.md", "LICENSE", "CHANGELOG.md"}  # MANIFEST.in adds the changelog
     assert members - built == meta | dist.package_files
 
     with zipfile.ZipFile(dist.wheel) as wheel:
