@@ -19,36 +19,6 @@ def process_alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-# The longest tests (--durations, 2026-12-02), started first: xdist hands out tests in
-# collection order, and a long one handed out last keeps one worker busy while the other
-# idles. Longest first leaves the short ones to fill the gaps at the end.
-LONGEST_FIRST = (
-    "test_readme.py::test_every_python_block_runs_in_order[docs/personas.md]",
-    "test_bench_local_model.py::",
-    "test_examples.py::test_example_runs[persona_simulation]",
-    "test_population_local_model.py::",
-    "test_persona_simulation.py::test_killed_simulation_resumes",
-    "test_simulation_metrics_local_model.py::",
-    "test_examples.py::test_example_runs[serve_simulation]",
-    "test_readme.py::test_every_python_block_runs_in_order[docs/quality.md]",
-    "test_readme.py::test_every_python_block_runs_in_order[docs/structured.md]",
-    "test_persona_simulation.py::test_parallel_drafts",
-    "test_examples.py::test_example_runs[rag_diversify]",
-    "test_constrained_weights.py::test_a_seeded_batch",
-)
-
-
-def _rank(item: pytest.Item) -> int:
-    return next(
-        (rank for rank, name in enumerate(LONGEST_FIRST) if name in item.nodeid),
-        len(LONGEST_FIRST),
-    )
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=_rank)  # stable: the rest keep their order
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup() -> None:
     # Traffic only to loopback.
