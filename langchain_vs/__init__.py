@@ -42,7 +42,7 @@ if TYPE_CHECKING:
         VerbalizedOutputParser,
         lexical_utility,
     )
-    from langchain_vs.eval import HashedNgramEmbeddings, MiniLMEmbeddings
+    from langchain_vs.eval import HashedNgramEmbeddings, MiniLMEmbeddings, semantic_diversity
     from langchain_vs.graph import (
         OutcomeComparison,
         Persona,
@@ -98,6 +98,7 @@ _HOMES = {
     "lexical_utility": "core",
     "resolve_utility": "quality",
     "selection_utility": "quality",
+    "semantic_diversity": "eval",
     "HashedNgramEmbeddings": "eval",
     "LLMJudge": "quality",
     "LocalModelServer": "local",
@@ -186,6 +187,7 @@ __all__ = [
     "resolve_utility",
     "run_benchmark",
     "selection_utility",
+    "semantic_diversity",
     "simulation_metrics",
     "simulation_status",
     "verbalize",

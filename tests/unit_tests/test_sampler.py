@@ -580,6 +580,33 @@ def test_the_package_face_is_lazy_and_lists_the_public_api_only():
     assert out.stdout.split("\n")[:3] == ["[]", "True", "[]"]
 
 
+def test_every_name_the_0_1_readme_imported_is_importable_from_the_package():
+    # The 0.1 README imported these from langchain_vs, langchain_vs.local, .metrics and
+    # .simulation; 0.2 moved the modules, and the changelog promises the names stay at the top.
+    used_by_0_1 = [
+        "LocalModelServer",
+        "MiniLMEmbeddings",
+        "Persona",
+        "VerbalizedChatModel",
+        "VerbalizedSampler",
+        "continue_simulation",
+        "create_diverse_rag_chain",
+        "create_persona_simulation",
+        "default_chat_model",
+        "generate_dataset",
+        "local_chat_model",
+        "read_dataset",
+        "semantic_diversity",
+        "simulation_status",
+        "verbalize",
+    ]
+    import langchain_vs
+
+    missing = [name for name in used_by_0_1 if name not in langchain_vs.__all__]
+    assert missing == []
+    assert all(callable(getattr(langchain_vs, name)) for name in used_by_0_1)
+
+
 def test_model_copy_with_an_update_is_checked_and_in_force():
     model = fake(FIVE, FIVE)
     sampler = VerbalizedSampler(model=model, k=5, selection="argmax", output="candidate")
