@@ -47,6 +47,7 @@ from langchain_vs.core import (
     VerbalizedConfig,
     VerbalizedEngine,
     configured_copy,
+    setting_names,
 )
 from langchain_vs.local import resolve_chat_model
 from langchain_vs.quality import selection_utility
@@ -129,7 +130,9 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
       same messages (one extra call, its usage included).
     * **Structured output** (``with_structured_output``) draws an object from a VS
       distribution over objects of the schema, with any wrapped model.
-    * ``temperature`` and ``timeout`` are set on the wrapped model; ``max_tokens`` limits each
+    * ``temperature`` and ``timeout`` are set on the wrapped model, and so is ``max_retries``
+      when it is set here: the re-asks after an unreadable reply and the wrapped client's
+      retries of a failed request (``max_retries=0``: neither); ``max_tokens`` limits each
       response (a call of the wrapped model gets it once for each response that call asks for
       — ``k`` for VS-Standard, one for the direct methods and ``multi_turn``, a turn's share
       for VS-Multi — plus room for the JSON); ``stop`` cuts
@@ -194,6 +197,13 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
             if self.max_tokens is None
             else self.responses_per_call * (self.max_tokens + _JSON_ROOM_PER_RESPONSE)
         )
+        # `max_retries` set on the wrapper is also the wrapped client's (what the name means on
+        # every chat model that has it); unset, the wrapped model keeps its own retries.
+        client_retries = (
+            self.max_retries
+            if "max_retries" in self.model_fields_set and "max_retries" in setting_names(self.model)
+            else None
+        )
         inner = configured_copy(
             self.model,
             {
@@ -201,6 +211,7 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
                 "max_tokens": per_call_tokens,
                 "timeout": self.timeout,
                 "api_key": self.api_key,
+                "max_retries": client_retries,
             },
             owner="VerbalizedChatModel's temperature, max_tokens, timeout and api_key",
         )
@@ -209,7 +220,7 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
         return self
 
     def inner_model(self) -> BaseChatModel:
-        """The wrapped model with this wrapper's temperature, token limit and timeout."""
+        """The wrapped model with this wrapper's temperature, token limit, timeout and retries."""
         return self._engine.model
 
     @property

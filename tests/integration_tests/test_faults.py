@@ -92,15 +92,12 @@ def test_a_reply_cut_at_the_token_limit_keeps_its_finished_responses():
     assert "dropped_cut_off" in distribution.repairs
 
 
-def test_the_wrapper_s_timeout_and_key_reach_the_client():
-    # The wrapped model would wait 300 s with its own key; the wrapper's settings must be used.
+def test_the_wrapper_s_timeout_retries_and_key_reach_the_client():
+    # The wrapped model would wait 300 s, three times (its client's default retries), with its
+    # own key; the wrapper's settings must be used: one request, cut after 1 s, the outer key.
     with FaultServer("hang") as server:
         inner = ChatOpenAI(
-            base_url=server.base_url,
-            api_key="inner",
-            model="fault-model",
-            timeout=300,
-            max_retries=0,
+            base_url=server.base_url, api_key="inner", model="fault-model", timeout=300
         )
         model = VerbalizedChatModel(model=inner, timeout=1, max_retries=0, api_key="outer")
         started = time.monotonic()

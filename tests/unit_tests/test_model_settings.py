@@ -71,6 +71,22 @@ def test_the_wrapper_s_settings_reach_the_wrapped_client() -> None:
         VerbalizedChatModel(model=ScriptedFakeChatModel(replies=[]), timeout=1.0)
 
 
+def test_the_wrapper_s_max_retries_set_is_the_wrapped_client_s_too() -> None:
+    def client_retries(wrapper: VerbalizedChatModel) -> int:
+        return wrapper.inner_model().root_client.max_retries  # type: ignore[attr-defined]
+
+    inner = openai_model(max_retries=6)
+    assert client_retries(VerbalizedChatModel(model=inner)) == 6  # unset: the model's own
+    wrapper = VerbalizedChatModel(model=inner, max_retries=0)
+    assert (wrapper.max_retries, client_retries(wrapper)) == (0, 0)
+    wrapper.max_retries = 3  # the copy follows an assignment
+    assert client_retries(wrapper) == 3 and inner.max_retries == 6
+    # A model without the setting keeps only the re-asks' meaning (no unknown-setting error).
+    assert (
+        VerbalizedChatModel(model=ScriptedFakeChatModel(replies=[]), max_retries=0).max_retries == 0
+    )
+
+
 def test_a_persona_s_misspelt_setting_is_an_error() -> None:
     persona = Persona(name="Ann", description="A nurse.", model_settings={"temprature": 1})
     guess = r"'temprature' for ChatOpenAI \(did you mean 'temperature'\?\); persona 'Ann'"

@@ -136,7 +136,9 @@ class VerbalizedOutputParser(BaseTransformOutputParser[VerbalizedDistribution]):
     method: Method = Method.VS_STANDARD
     """The method the reply answers; decides what shape is expected."""
     k: int | None = None
-    """How many responses were asked for (for format instructions and the fewer/more record)."""
+    """How many responses what it reads was asked for: the user's ``k`` for a whole reply (the
+    engine gives each turn of a multi-turn method its own parser, with that turn's count). Used
+    for the format instructions and the fewer/more record."""
     probability_definition: ProbabilityDefinition | None = None
     """How the weights were defined; ``None`` takes the method's default."""
     max_reply_chars: int = Field(default=DEFAULT_MAX_REPLY_CHARS, ge=1)
