@@ -1,7 +1,7 @@
 """A chat model by name, as LangChain's ``create_agent`` takes one: the one resolver.
 
-Every place of ``langchain_vs`` that takes a model (the faces, the graph, the apps, the CLI)
-passes it through [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model]:
+Every place of ``langchain_vs`` that takes a model (the faces, the judges, the graph, the apps,
+the CLI) passes it through [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model]:
 
 * a ``BaseChatModel`` is used as it is;
 * ``"local"`` is the embedded llama.cpp model ([`local_chat_model()`][langchain_vs.local.local_chat_model]);
@@ -15,7 +15,8 @@ passes it through [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model
   provider), and the model is a ``ChatOpenAI`` on that endpoint, its key from
   ``$OPENAI_API_KEY`` or ``"unused"``.
 
-Lives in ``local`` because that layer sits under every face and already owns the default model.
+Lives in ``local`` because that layer sits under every face and judge and already owns the
+default model.
 
 Examples:
     >>> from langchain_core.language_models import GenericFakeChatModel

@@ -13,10 +13,10 @@ from typing import TypeVar
 from langchain_core.language_models import BaseChatModel
 
 from langchain_vs.core import StructuredOutputMode
+from langchain_vs.local import resolve_chat_model
 from langchain_vs.quality._ask import JsonTask, aask_json, ask_json
 from langchain_vs.quality._checks import (
     check_flag,
-    check_model,
     check_retries,
     check_seed,
     check_structured_output,
@@ -33,7 +33,7 @@ class ChatJudge:
 
     def __init__(
         self,
-        model: BaseChatModel,
+        model: BaseChatModel | str,
         *,
         rubric: str,
         structured_output: StructuredOutputMode,
@@ -44,7 +44,7 @@ class ChatJudge:
         examples: tuple[str, str],
     ) -> None:
         rubric_example, name_example = examples  # shown in the errors
-        self.model = check_model(model)
+        self.model = resolve_chat_model(model)
         self.rubric = check_text(rubric, "rubric", example=rubric_example)
         self.structured_output = check_structured_output(structured_output)
         self.max_retries = check_retries(max_retries)

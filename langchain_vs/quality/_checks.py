@@ -15,7 +15,6 @@ import random
 from collections.abc import Sequence
 from typing import Any, get_args
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import convert_to_messages
 
 from langchain_vs.core import MAX_RETRIES, Candidate, StructuredOutputMode
@@ -24,7 +23,6 @@ __all__ = [
     "numbered_entries",
     "numbered_schema",
     "check_flag",
-    "check_model",
     "check_positive",
     "check_retries",
     "check_seed",
@@ -34,16 +32,6 @@ __all__ = [
     "shown_candidates",
     "shown_order",
 ]
-
-
-def check_model(model: Any) -> BaseChatModel:
-    """``model`` if it is a LangChain chat model; ``TypeError`` naming what it is otherwise."""
-    if not isinstance(model, BaseChatModel):
-        raise TypeError(
-            f"model must be a LangChain chat model (BaseChatModel), got {type(model).__name__}; "
-            "for a model by name, use langchain_vs.local.resolve_chat_model"
-        )
-    return model
 
 
 def check_text(value: Any, what: str, *, example: str) -> str:

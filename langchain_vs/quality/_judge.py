@@ -67,7 +67,9 @@ class LLMJudge:
     keeps the judge's reason.
 
     Args:
-        model: The judge: any LangChain chat model, configured as it should be called.
+        model: The judge: any LangChain chat model, configured as it should be called, or its
+            name (``"openai:gpt-4.1-mini"``, ``"local"``; see
+            [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model]).
         rubric: What makes a response good, in words (``"Is it funny and original?"``).
         scale: ``(low, high)``, integers, higher is better.
         structured_output: How to ask for the JSON reply, as for the samplers: ``"auto"``
@@ -78,13 +80,13 @@ class LLMJudge:
         name: How the scorer is named in draw records.
 
     Raises:
-        TypeError: ``model`` is not a chat model.
+        TypeError: ``model`` is neither a chat model nor a name.
         ValueError: An empty rubric, a bad scale, a bad option.
     """
 
     def __init__(
         self,
-        model: BaseChatModel,
+        model: BaseChatModel | str,
         *,
         rubric: str,
         scale: tuple[int, int] = (1, 10),

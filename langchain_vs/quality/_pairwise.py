@@ -57,7 +57,9 @@ class PairwiseJudge:
     log-strength (0 is the reference), its reason how many comparisons it won.
 
     Args:
-        model: The judge: any LangChain chat model, configured as it should be called.
+        model: The judge: any LangChain chat model, configured as it should be called, or its
+            name (``"openai:gpt-4.1-mini"``, ``"local"``; see
+            [`resolve_chat_model()`][langchain_vs.local.resolve_chat_model]).
         rubric: What makes a response better, in words.
         prior: The Bradley-Terry prior (see
             [`bradley_terry()`][langchain_vs.quality.bradley_terry]).
@@ -69,13 +71,13 @@ class PairwiseJudge:
         name: How the scorer is named in draw records.
 
     Raises:
-        TypeError: ``model`` is not a chat model.
+        TypeError: ``model`` is neither a chat model nor a name.
         ValueError: An empty rubric, a bad option.
     """
 
     def __init__(
         self,
-        model: BaseChatModel,
+        model: BaseChatModel | str,
         *,
         rubric: str,
         prior: float = DEFAULT_PRIOR,

@@ -151,9 +151,11 @@ def test_bad_options_are_refused(kwargs: dict[str, Any], error: type, message: s
         LLMJudge(ScriptedFakeChatModel(replies=["x"]), **kwargs)
 
 
-def test_a_model_name_is_not_a_model() -> None:
-    with pytest.raises(TypeError, match="resolve_chat_model"):
-        LLMJudge("gpt-4o", rubric="ok")  # type: ignore[arg-type]
+def test_what_is_neither_a_model_nor_a_name_is_refused() -> None:
+    with pytest.raises(TypeError, match="'local', or a 'provider:model' string"):
+        LLMJudge(42, rubric="ok")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="names a provider but no model"):
+        LLMJudge("openai:", rubric="ok")
 
 
 def test_a_reply_cut_at_the_token_limit_is_never_read_and_not_shown_again() -> None:

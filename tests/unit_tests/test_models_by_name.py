@@ -13,6 +13,8 @@ from langchain_core.messages import HumanMessage
 from langchain_openai import ChatOpenAI
 
 from langchain_vs import (
+    LLMJudge,
+    PairwiseJudge,
     Persona,
     VerbalizedChatModel,
     VerbalizedNode,
@@ -179,6 +181,15 @@ def test_the_faces_take_a_name():
     assert isinstance(inner, ChatOpenAI) and inner.temperature == 0.2
     node = VerbalizedNode("openai:gpt-4.1-mini", Persona(name="Ann", description="a chemist"))
     assert isinstance(node.model, ChatOpenAI)
+
+
+@pytest.mark.usefixtures("openai_key")
+def test_the_judges_take_a_name(local_seam):
+    judge = LLMJudge("openai:gpt-4.1-mini", rubric="Is it funny?")
+    assert isinstance(judge.chat.model, ChatOpenAI)
+    assert judge.chat.model.model_name == "gpt-4.1-mini"
+    pairwise = PairwiseJudge("local", rubric="Which is funnier?")
+    assert isinstance(pairwise.chat.model, ScriptedFakeChatModel) and len(local_seam) == 1
 
 
 @pytest.mark.parametrize(
