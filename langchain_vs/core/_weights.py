@@ -61,8 +61,6 @@ _PERCENT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?|[-+]?\.\d+)\s*%\s*$")
 _FRACTION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*$")
 
 RepairedWeight = tuple[float, tuple[str, ...]]
-_INVERTED = (ProbabilityDefinition.PERPLEXITY, ProbabilityDefinition.NLL)
-"""Definitions whose value is lower for a likelier response."""
 _PLAIN_NUMBERS = (float, int)
 """What JSON numbers decode to (``bool`` is neither: ``type(True)`` is ``bool``)."""
 
@@ -136,7 +134,8 @@ def repair_weights(
     """
     # A clean reply's values are JSON numbers in [0, 1], one of them positive: no rule changes
     # such a value, so it is read as it stands (the rules cost more than decoding the reply).
-    if definition not in _INVERTED and _plain_fractions(raw_values):
+    inverted = definition is not None and definition.lower_is_likelier
+    if not inverted and _plain_fractions(raw_values):
         return [(float(raw), ()) for raw in raw_values]
     return _repaired(raw_values, definition)
 
@@ -157,7 +156,7 @@ def _repaired(
     numbers: list[float | None] = [number for number, _, _ in read]
     repairs: list[list[str]] = [codes for _, codes, _ in read]
 
-    if definition in _INVERTED:
+    if definition is not None and definition.lower_is_likelier:
         _invert(numbers, repairs, definition)
     else:
         _scale_probabilities(numbers, repairs, [scaled for _, _, scaled in read], definition)
