@@ -213,7 +213,7 @@ class VerbalizedChatModel(VerbalizedConfig, BaseChatModel):
                 "api_key": self.api_key,
                 "max_retries": client_retries,
             },
-            owner="VerbalizedChatModel's temperature, max_tokens, timeout and api_key",
+            owner="VerbalizedChatModel's temperature, max_tokens, timeout, api_key and max_retries",
         )
         options = self.frozen_options()
         self._engine = VerbalizedEngine(inner, options, utility=selection_utility(options))
